@@ -1,0 +1,124 @@
+"""Configuration classes, chosen by ``PORTAL_CONFIG`` (development, testing, production).
+
+Every secret comes from the environment. Production refuses to start with
+development settings (see ``ProductionConfig.check``).
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    PORT = _env_int("PORT", 5000)
+
+    # Sessions: stored on the server (database, or Redis when REDIS_URL is set).
+    SESSION_COOKIE_NAME = "sessionid"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 12))
+    # How often an unchanged session has its idle expiry pushed forward (a write).
+    SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
+
+    # CSRF: Flask-WTF tokens, valid as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_CHECK_DEFAULT = False  # portal.security decides which requests need it
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    CSRF_COOKIE_NAME = "csrftoken"
+
+    # Login throttling: failures only.
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 5 minutes")
+    LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20 per minute")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+
+    # Languages
+    LANGUAGES = {"en": "English", "tr": "Türkçe"}
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "portal" / "translations")
+    DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "TR")
+
+    # Development-only features; production refuses to start with any of them.
+    DEV_PAGES = False
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
+
+    PASSWORD_HASH = "argon2id"
+    SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    HSTS = False
+
+
+class DevelopmentConfig(Config):
+    NAME = "development"
+    DEV_PAGES = True
+    TEMPLATES_AUTO_RELOAD = True
+
+
+class TestingConfig(Config):
+    NAME = "testing"
+    TESTING = True
+    DEV_PAGES = True
+    SECRET_KEY = "testing-not-secret"
+    SMS_BACKEND = "outbox"
+    RATELIMIT_STORAGE_URI = "memory://"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
+
+
+class ProductionConfig(Config):
+    NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "http")
+
+    @staticmethod
+    def check(config: dict) -> None:
+        """Refuse to start with development settings."""
+        problems = []
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] in {
+            Config.SECRET_KEY,
+            TestingConfig.SECRET_KEY,
+        }:
+            problems.append("SECRET_KEY must be set in the environment")
+        if config.get("DEBUG") or config.get("TESTING"):
+            problems.append("DEBUG and TESTING must be off")
+        if config.get("DEV_PAGES"):
+            problems.append("development pages must be off")
+        if config.get("SMS_BACKEND") == "outbox":
+            problems.append("SMS_BACKEND=outbox is for development only")
+        if problems:
+            raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("PORTAL_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown PORTAL_CONFIG {name!r}; use one of {sorted(CONFIGS)}") from None

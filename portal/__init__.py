@@ -1,0 +1,97 @@
+"""Portal: a customer account portal for online shops."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask, g, jsonify, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from config import BASE_DIR, ProductionConfig, get_config
+from portal.extensions import babel, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | str | None = None) -> Flask:
+    """Build the app. ``config`` is a config name or a dict of overrides for tests."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    overrides = config if isinstance(config, dict) else {}
+    config_class = get_config(config if isinstance(config, str) else overrides.get("PORTAL_CONFIG"))
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if config_class.NAME == "production":
+        ProductionConfig.check(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    from portal.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_commands(app)
+    register_template_context(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.get("/healthz")
+    def healthz():
+        db.session.execute(text("SELECT 1"))
+        return jsonify(status="ok")
+
+    @app.get("/")
+    def index():
+        if current_user.is_authenticated:
+            return redirect(url_for("profile.profile"))
+        return redirect(url_for("accounts.login"))
+
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from portal.accounts.auth import init_login
+    from portal.i18n import init_i18n
+    from portal.security import init_security
+    from portal.sessions import init_sessions
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    init_sessions(app)
+    init_login(app, login_manager)
+    init_security(app)
+    init_i18n(app, babel)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.accounts.api import bp as accounts_api
+    from portal.accounts.views import bp as accounts_views
+    from portal.profile.views import bp as profile_views
+
+    for blueprint in (accounts_views, accounts_api, profile_views):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.commands import seed_demo
+
+    app.cli.add_command(seed_demo)
+
+
+def register_template_context(app: Flask) -> None:
+    @app.context_processor
+    def portal_context():
+        return {
+            "languages": app.config["LANGUAGES"],
+            "dev_pages": app.config.get("DEV_PAGES", False),
+        }
+
+    @app.before_request
+    def remember_endpoint():
+        g.endpoint = request.endpoint

@@ -1,0 +1,1 @@
+"""Accounts: users, passwords, login and logout on both faces."""

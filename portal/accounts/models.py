@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal import clock
+from portal.database import UTCDateTime
+from portal.extensions import db
+
+ROLES = ("customer", "agent", "admin")
+GENDERS = ("female", "male")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored normalised and lower-cased, so uniqueness is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(50), default="")
+    last_name: Mapped[str] = mapped_column(String(50), default="")
+    phone: Mapped[str | None] = mapped_column(String(16), unique=True)  # E.164
+    gender: Mapped[str | None] = mapped_column(String(6))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    language_code: Mapped[str] = mapped_column(String(8), default="en")
+    avatar: Mapped[str | None] = mapped_column(String(64))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    email_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    sms_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    call_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    date_joined: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    role: Mapped[str] = mapped_column(String(16), default="customer")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    tokens: Mapped[list[AuthToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def username(self) -> str:
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("agent", "admin")
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class AuthToken(db.Model):
+    """An API token (``Authorization: Token <key>``). Only a hash of the key is stored."""
+
+    __tablename__ = "auth_tokens"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

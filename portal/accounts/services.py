@@ -1,0 +1,61 @@
+"""Account services: plain functions over plain values; they own the transaction."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from portal.accounts.models import AuthToken, User
+from portal.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from portal.errors import FieldErrors
+from portal.extensions import db
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(func.lower(User.email) == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def authenticate(*, email: str, password: str) -> User:
+    """The active user with these credentials; one answer for every failure."""
+    user = user_by_email(email)
+    if user is None:
+        dummy_verify(password)
+    elif verify_password(user.password_hash, password) and user.is_active:
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+            db.session.commit()
+        return user
+    raise FieldErrors({"non_field_errors": [_("Unable to log in with provided credentials.")]})
+
+
+def create_user(*, email: str, password: str, role: str = "customer", **fields) -> User:
+    user = User(email=normalise_email(email), password_hash=hash_password(password), role=role, **fields)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def issue_token(*, user: User) -> str:
+    """A new API key for the user; only its hash is stored."""
+    key = secrets.token_hex(20)
+    db.session.add(AuthToken(key_hash=AuthToken.hash_key(key), user_id=user.id))
+    db.session.commit()
+    return key
+
+
+def revoke_token(*, key_hash: str) -> None:
+    db.session.execute(delete(AuthToken).where(AuthToken.key_hash == key_hash))
+    db.session.commit()
+
+
+def revoke_all_tokens(*, user: User) -> None:
+    db.session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
+    db.session.commit()

@@ -1,0 +1,27 @@
+"""Starting and ending a browser session; shared by the HTML and JSON faces."""
+
+from __future__ import annotations
+
+from flask import g, session
+from flask_login import login_user, logout_user
+
+from portal.accounts import services
+from portal.accounts.models import User
+from portal.sessions import rotate_session
+
+
+def start_session(user: User) -> None:
+    """Log in with a fresh session id and a fresh CSRF token."""
+    session.clear()
+    rotate_session()
+    login_user(user)
+
+
+def end_session() -> None:
+    """Log out: end the server-side session and the API token of this login."""
+    token_hashes = {session.get("auth_token_hash"), g.get("auth_token_hash")} - {None}
+    for token_hash in token_hashes:
+        services.revoke_token(key_hash=token_hash)
+    logout_user()
+    session.clear()
+    rotate_session()

@@ -1,0 +1,47 @@
+"""Login throttling: only failed attempts count, per account and per client address.
+
+Flask-Limiter tests the limits before the view runs and counts a request only
+when ``deduct_when`` says the attempt failed, so a successful login never uses
+up the allowance and the real user is never locked out longer than the window.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+
+from portal.extensions import limiter
+
+
+def _account_key() -> str:
+    email = None
+    if request.is_json:
+        payload = request.get_json(silent=True)
+        if isinstance(payload, dict) and isinstance(payload.get("email"), str):
+            email = payload["email"]
+    else:
+        email = request.form.get("email")
+    return "login-account:" + (email or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def throttle_login(view):
+    """Apply both limits, shared by the HTML and JSON login routes."""
+    view = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+        scope="login-account",
+        key_func=_account_key,
+        deduct_when=_failed,
+        methods=["POST"],
+    )(view)
+    view = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+        scope="login-address",
+        key_func=get_remote_address,
+        deduct_when=_failed,
+        methods=["POST"],
+    )(view)
+    return view

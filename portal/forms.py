@@ -1,0 +1,175 @@
+"""The one form layer both faces use.
+
+A form is built from the request the same way for an HTML post and for a JSON
+body (Flask-Security-Too's approach): the fields and validators below are the
+field rules of the API and of the pages alike. ``PortalForm.from_request``
+handles what only JSON has: non-object bodies, wrong JSON types, and partial
+updates (``PATCH`` validates only the fields that were sent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, DateField, Field, StringField
+
+from portal.errors import FieldErrors
+
+
+class JSONMultiDict(MultiDict):
+    """Form data that came from a JSON body: values keep their JSON types."""
+
+
+def json_formdata(payload: Any) -> JSONMultiDict:
+    if not isinstance(payload, dict):
+        kind = type(payload).__name__
+        raise FieldErrors({"non_field_errors": [str(_l("Invalid data. Expected a dictionary, but got %(kind)s.", kind=kind))]})
+    # A list of pairs, so that a JSON list stays one value instead of many.
+    return JSONMultiDict(list(payload.items()))
+
+
+class PortalForm(FlaskForm):
+    class Meta:
+        # CSRF is checked once per request for both faces (portal.security).
+        csrf = False
+
+        def wrap_formdata(self, form, formdata):
+            if formdata is not _Auto:
+                form.is_json = isinstance(formdata, JSONMultiDict)
+                return formdata
+            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                if request.is_json:
+                    form.is_json = True
+                    return json_formdata(request.get_json())
+                if request.files:
+                    from werkzeug.datastructures import CombinedMultiDict
+
+                    return CombinedMultiDict((request.files, request.form))
+                return request.form
+            return None
+
+    is_json = False
+
+    @classmethod
+    def from_request(cls, *, partial: bool = False, **kwargs) -> PortalForm:
+        """Build the form from this request; with ``partial``, keep only the fields sent."""
+        form = cls(**kwargs)
+        if partial:
+            sent = form.sent_fields()
+            for name in [name for name in form._fields if name not in sent]:
+                del form[name]
+        return form
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.process_errors:
+                # A value of the wrong type: say that alone (DataRequired would overwrite it).
+                field.errors = list(field.process_errors)
+                valid = False
+        return valid
+
+    def sent_fields(self) -> set[str]:
+        return {name for name, field in self._fields.items() if field.raw_data}
+
+    def error_dict(self) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        for name, messages in self.errors.items():
+            if name is None:
+                errors.setdefault("non_field_errors", []).extend(str(m) for m in messages)
+            else:
+                errors[name] = [str(m) for m in _flatten(messages)]
+        return errors
+
+    def validate_or_raise(self) -> dict[str, Any]:
+        """Validate, raise ``FieldErrors`` (400) or return the cleaned data."""
+        if not self.validate():
+            raise FieldErrors(self.error_dict())
+        return {name: field.data for name, field in self._fields.items()}
+
+    def add_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put a service's ``FieldErrors`` back onto the form, for the HTML face."""
+        for name, messages in errors.items():
+            if name in self._fields:
+                self._fields[name].errors = list(self._fields[name].errors) + list(messages)
+            else:
+                self.form_errors.extend(messages)
+
+
+def _flatten(messages):
+    if isinstance(messages, dict):
+        for value in messages.values():
+            yield from _flatten(value)
+    elif isinstance(messages, (list, tuple)):
+        for value in messages:
+            yield from _flatten(value)
+    else:
+        yield messages
+
+
+def from_json(field: Field) -> bool:
+    return bool(getattr(field, "_form", None) is not None and getattr(field._form, "is_json", False))
+
+
+class TextField(StringField):
+    """A string, trimmed unless ``strip=False``. JSON must send a string (or null)."""
+
+    def __init__(self, label=None, validators=None, strip: bool = True, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.strip = strip
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        value = valuelist[0]
+        if value is None:
+            self.data = None
+            return
+        if not isinstance(value, str):
+            self.data = None
+            raise ValueError(_l("Not a valid string."))
+        self.data = value.strip() if self.strip else value
+
+
+class StrictBooleanField(BooleanField):
+    """A checkbox on the pages; a JSON boolean (nothing else) in the API."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            self.data = False
+            return
+        value = valuelist[0]
+        if from_json(self):
+            if not isinstance(value, bool):
+                self.data = None
+                raise ValueError(_l("Must be a valid boolean."))
+            self.data = value
+        else:
+            self.data = value not in self.false_values
+
+
+class ISODateField(DateField):
+    """``YYYY-MM-DD``; a wrong JSON type is a field error, never a crash."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        value = valuelist[0]
+        if value is None or value == "":
+            self.data = None
+            return
+        if not isinstance(value, str):
+            self.data = None
+            raise ValueError(_l("Date has wrong format. Use one of these formats instead: YYYY-MM-DD."))
+        try:
+            super().process_formdata([value.strip()])
+        except ValueError:
+            raise ValueError(_l("Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")) from None

@@ -1,0 +1,26 @@
+"""Languages: the customer's ``language_code`` for pages, else ``Accept-Language``.
+
+JSON API messages follow ``Accept-Language`` alone, as the vendor document says.
+"""
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    languages = list(current_app.config["LANGUAGES"])
+    is_api = request.path.startswith(("/users/", "/csrf_token/", "/api/"))
+    if not is_api:
+        chosen = session.get("language") if session else None
+        if chosen in languages:
+            return chosen
+        if current_user and current_user.is_authenticated:
+            code = (current_user.language_code or "").split("-")[0]
+            if code in languages:
+                return code
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_i18n(app: Flask, babel: Babel) -> None:
+    babel.init_app(app, locale_selector=select_locale)

@@ -1,0 +1,146 @@
+"""Server-side sessions: the cookie holds only a random id; the data lives in
+the database (or in Redis when ``REDIS_URL`` is set), so a session ended on the
+server is ended everywhere, and a replayed cookie finds nothing.
+
+Flask-Session provides the cookie handling, id generation and regeneration; this
+module only supplies the database storage on our own migrated table, written
+through its own connection so that saving a session never commits, or is rolled
+back with, a request's unfinished business.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app, session
+from flask_session.base import ServerSideSession, ServerSideSessionInterface
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, delete, insert, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal import clock
+from portal.database import UTCDateTime
+from portal.extensions import db
+
+
+class ServerSession(db.Model):
+    __tablename__ = "server_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(255), unique=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    expiry: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class DatabaseSessionInterface(ServerSideSessionInterface):
+    ttl = False
+
+    def __init__(self, app: Flask):
+        super().__init__(app, key_prefix="", sid_length=32, cleanup_n_requests=None)
+
+    def should_set_storage(self, app, session) -> bool:
+        return session.modified
+
+    def _retrieve_session_data(self, store_id: str) -> dict | None:
+        table = ServerSession.__table__
+        with db.engine.connect() as conn:
+            row = conn.execute(
+                select(table.c.data, table.c.expiry).where(table.c.session_id == store_id)
+            ).first()
+        if row is None:
+            return None
+        expiry = UTCDateTime().process_result_value(row.expiry, None)
+        if expiry <= clock.now():
+            self._delete_session(store_id)
+            return None
+        return self.serializer.decode(row.data)
+
+    def _delete_session(self, store_id: str) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(delete(ServerSession.__table__).where(ServerSession.__table__.c.session_id == store_id))
+
+    def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
+        table = ServerSession.__table__
+        values = {
+            "data": self.serializer.encode(session),
+            "expiry": clock.now() + session_lifetime,
+            "user_id": _int_or_none(session.get("_user_id")),
+        }
+        with db.engine.begin() as conn:
+            changed = conn.execute(update(table).where(table.c.session_id == store_id).values(**values)).rowcount
+            if not changed:
+                conn.execute(insert(table).values(session_id=store_id, **values))
+
+    def _delete_expired_sessions(self) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(delete(ServerSession.__table__).where(ServerSession.__table__.c.expiry <= clock.now()))
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def init_sessions(app: Flask) -> None:
+    app.permanent_session_lifetime = app.config["SESSION_IDLE_TIMEOUT"]
+    app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", False)
+    if app.config.get("REDIS_URL"):
+        import redis
+        from flask_session.redis import RedisSessionInterface
+
+        app.session_interface = RedisSessionInterface(
+            app, client=redis.Redis.from_url(app.config["REDIS_URL"]), key_prefix="portal:session:", sid_length=32
+        )
+    else:
+        app.session_interface = DatabaseSessionInterface(app)
+
+    @app.cli.command("sessions-cleanup")
+    def sessions_cleanup():
+        """Delete expired sessions from the database."""
+        DatabaseSessionInterface(app)._delete_expired_sessions()
+
+    app.before_request(_enforce_lifetimes)
+
+
+def _enforce_lifetimes() -> None:
+    """Idle timeout and absolute lifetime, checked on every request.
+
+    The stored expiry already ends idle sessions; the timestamps in the session
+    make both limits exact and independent of the storage backend.
+    """
+    if not session:
+        return
+    now = clock.now().timestamp()
+    cfg = current_app.config
+    created = session.get("_created")
+    touched = session.get("_touched", created)
+    if created is not None and (
+        now - created > cfg["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
+        or now - touched > cfg["SESSION_IDLE_TIMEOUT"].total_seconds()
+    ):
+        session.clear()
+        return
+    if touched is None or now - touched > cfg["SESSION_TOUCH_INTERVAL"].total_seconds():
+        session["_touched"] = now
+        session.setdefault("_created", now)
+
+
+def rotate_session() -> None:
+    """Give the session a new id (at login, logout and acting-as changes); the
+    old id is deleted from storage, so it can never be replayed."""
+    now = clock.now().timestamp()
+    session["_created"] = now  # also makes the session non-empty, which regenerate needs
+    session["_touched"] = now
+    current_app.session_interface.regenerate(session)
+
+
+def end_user_sessions(user_id: int, *, except_sid: str | None = None) -> int:
+    """End every stored session of a user (database backend)."""
+    table = ServerSession.__table__
+    stmt = delete(table).where(table.c.user_id == user_id)
+    if except_sid:
+        stmt = stmt.where(table.c.session_id != except_sid)
+    with db.engine.begin() as conn:
+        return conn.execute(stmt).rowcount

@@ -1,0 +1,206 @@
+"""Test fixtures in the spirit of Flask's tutorial: ``app``, ``client``, ``db``,
+and helpers that log in through the real forms and endpoints.
+
+The database is real: SQLite by default, PostgreSQL when ``DATABASE_URL`` is
+set (CI runs both). The schema is built once per run by the migrations
+themselves; every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from portal import clock, create_app
+from portal.accounts.services import create_user
+from portal.extensions import db as _db
+
+DEMO_PASSWORD = "portal-demo-2026"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        if url.startswith("postgres"):
+            engine = create_engine(url)
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def make_app(database_url: str, **overrides) -> Flask:
+    config = {
+        "PORTAL_CONFIG": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PASSWORD_HASH_PROFILE": "fast-for-tests",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url) -> str:
+    """Build the schema with the migrations, once per test run."""
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+    return database_url
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(request, migrated) -> Iterator[Flask]:
+    """A fresh app per test. ``@pytest.mark.config(KEY=value)`` overrides settings."""
+    overrides = {}
+    for marker in request.node.iter_markers("config"):
+        overrides.update(marker.kwargs)
+    application = make_app(migrated, **overrides)
+    with application.app_context():
+        _empty_tables()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _empty_tables()
+        _db.engine.dispose()
+    clock.unfreeze()
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user in the real database: ``make_user(email=…, **fields)``."""
+    counter = {"n": 0}
+
+    def factory(email: str | None = None, password: str = DEMO_PASSWORD, **fields):
+        counter["n"] += 1
+        email = email or f"user{counter['n']}@example.com"
+        fields.setdefault("first_name", "Test")
+        fields.setdefault("last_name", f"User{counter['n']}")
+        with app.app_context():
+            user = create_user(email=email, password=password, **fields)
+            _db.session.refresh(user)
+            _db.session.expunge(user)
+            return user
+
+    return factory
+
+
+@pytest.fixture
+def customer(make_user):
+    return make_user(
+        email="demo@example.com", first_name="Demo", last_name="Customer", phone="+905551112233"
+    )
+
+
+def page(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def form_token(response) -> str:
+    field = page(response).find("input", attrs={"name": "csrf_token"})
+    assert field is not None, "page has no CSRF field"
+    return field["value"]
+
+
+class AuthActions:
+    """Log in and out through the HTML pages, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf_token(self, path: str = "/account/login") -> str:
+        return form_token(self.client.get(path))
+
+    def login(self, email: str = "demo@example.com", password: str = DEMO_PASSWORD, **kwargs):
+        token = self.csrf_token()
+        return self.client.post(
+            "/account/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs
+        )
+
+    def logout(self):
+        token = self.csrf_token("/account/profile")
+        return self.client.post("/account/logout", data={"csrf_token": token})
+
+    def post(self, path: str, data: dict | None = None, token_from: str | None = None, **kwargs):
+        """POST a form with the CSRF token read from ``token_from`` (default: the same path)."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(token_from or path))
+        return self.client.post(path, data=data, **kwargs)
+
+
+class ApiActions:
+    """The vendor API as a storefront uses it: login, then session cookie + x-csrftoken."""
+
+    def __init__(self, client):
+        self.client = client
+        self.key: str | None = None
+
+    def login(self, email: str = "demo@example.com", password: str = DEMO_PASSWORD):
+        response = self.client.post("/users/login/", json={"email": email, "password": password})
+        if response.status_code == 200:
+            self.key = response.get_json()["key"]
+        return response
+
+    def csrf(self) -> str:
+        return self.client.get("/csrf_token/").get_json()["csrf_token"]
+
+    def request(self, method: str, path: str, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+            headers.setdefault("X-CSRFToken", self.csrf())
+        return self.client.open(path, method=method.upper(), headers=headers, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path, **kwargs):
+        return self.request("PATCH", path, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def api(client):
+    return ApiActions(client)
