@@ -85,9 +85,12 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
+    from flask_babel import get_locale
+
     @app.context_processor
     def portal_context():
         return {
+            "get_locale": get_locale,
             "languages": app.config["LANGUAGES"],
             "dev_pages": app.config.get("DEV_PAGES", False),
         }
