@@ -1,0 +1,33 @@
+"""Role checks for views and API routes."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.errors import PermissionDenied
+
+
+def role_required(*roles: str):
+    """Allow only logged-in users with one of ``roles``.
+
+    While an agent acts as a customer (``g.acting_agent``), staff pages are
+    refused: the agent sees the portal only as the customer does.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if g.get("acting_agent") is not None:
+                raise PermissionDenied(_("Not available while acting as a customer. Stop acting first."))
+            if current_user.role not in roles:
+                raise PermissionDenied(_("You do not have permission to open this page."))
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
