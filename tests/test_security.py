@@ -3,6 +3,7 @@
 import pytest
 
 from portal import create_app
+from portal.extensions import db
 
 
 def test_security_headers_on_every_response(client):
@@ -46,6 +47,8 @@ def test_production_starts_with_its_own_settings(migrated):
         {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http", "SQLALCHEMY_DATABASE_URI": migrated}
     )
     response = app.test_client().get("/account/login")
+    with app.app_context():
+        db.engine.dispose()
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert app.config["SESSION_COOKIE_SECURE"] is True
