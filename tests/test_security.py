@@ -4,6 +4,7 @@ import pytest
 
 from portal import create_app
 from portal.extensions import db
+from tests.conftest import page
 
 
 def test_security_headers_on_every_response(client):
@@ -52,3 +53,18 @@ def test_production_starts_with_its_own_settings(migrated):
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unexpected_errors_are_json_under_the_api_and_html_elsewhere(app, client):
+    def explode():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/users/explode/", "explode_api", explode)
+    app.add_url_rule("/account/explode", "explode_page", explode)
+    response = client.get("/users/explode/")
+    assert response.status_code == 500
+    assert set(response.get_json()) == {"detail"}
+    assert "boom" not in response.get_data(as_text=True)
+    response = client.get("/account/explode")
+    assert response.status_code == 500
+    assert page(response).find(id="error-page")["data-status"] == "500"
