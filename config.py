@@ -61,6 +61,11 @@ class Config:
     DEV_PAGES = False
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
 
+    # Customer-service console (portal.agents): how long an agent may act as a
+    # customer before the portal ends it, and search results per page.
+    AGENT_ACTING_MAX_MINUTES = _env_int("AGENT_ACTING_MAX_MINUTES", 30)
+    AGENT_SEARCH_PER_PAGE = _env_int("AGENT_SEARCH_PER_PAGE", 20)
+
     PASSWORD_HASH = "argon2id"
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024

@@ -71,10 +71,20 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
+    from portal.accounts.security_api import bp as account_security_api
+    from portal.accounts.security_views import bp as account_security_views
     from portal.accounts.views import bp as accounts_views
+    from portal.agents.views import bp as agents_views
     from portal.profile.views import bp as profile_views
 
-    for blueprint in (accounts_views, accounts_api, profile_views):
+    for blueprint in (
+        accounts_views,
+        accounts_api,
+        account_security_views,
+        account_security_api,
+        profile_views,
+        agents_views,
+    ):
         app.register_blueprint(blueprint)
 
 
