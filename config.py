@@ -61,6 +61,16 @@ class Config:
     DEV_PAGES = False
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
 
+    # Profile (issue 4): field rules, avatar files, the KVKK notice version recorded with consents.
+    PROFILE_MIN_AGE = _env_int("PROFILE_MIN_AGE", 13)
+    PROFILE_MAX_AGE = _env_int("PROFILE_MAX_AGE", 120)
+    PROFILE_ATTRIBUTES_MAX_KEYS = 50
+    PROFILE_ATTRIBUTE_VALUE_MAX_LENGTH = 255
+    MEDIA_DIR = os.environ.get("MEDIA_DIR", str(BASE_DIR / "instance" / "media"))
+    AVATAR_MAX_BYTES = 2 * 1024 * 1024
+    AVATAR_MAX_SIDE = 4096
+    KVKK_NOTICE_VERSION = os.environ.get("KVKK_NOTICE_VERSION", "1")
+
     PASSWORD_HASH = "argon2id"
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024

@@ -1,12 +1,177 @@
-"""The profile page (a placeholder until the profile feature builds the real one)."""
+"""The profile pages: details and avatar, consents with their history, and the
+confirmation step a consent or phone change goes through (KVKK)."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+
+from portal.errors import FieldErrors
+from portal.profile import services
+from portal.profile.forms import CONSENT_FIELDS, AvatarForm, ConsentsForm, DetailsForm
+from portal.profile.serializers import avatar_url
+from portal.request_context import change_origin
 
 bp = Blueprint("profile", __name__, url_prefix="/account")
 
+PENDING_KEY = "profile_pending"
+CONSENT_SENTENCES = {
+    "email_allowed": _l("Send me offers, news and campaign announcements by email."),
+    "sms_allowed": _l("Send me offers, news and campaign announcements by SMS."),
+    "call_allowed": _l("Call me about offers and campaigns."),
+}
+FIELD_LABELS = {
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "phone": _l("Phone"),
+    "gender": _l("Gender"),
+    "date_of_birth": _l("Date of birth"),
+    "language_code": _l("Language"),
+    "email_allowed": _l("Email messages"),
+    "sms_allowed": _l("SMS messages"),
+    "call_allowed": _l("Phone calls"),
+}
+CHANNEL_LABELS = {"email": _l("Email messages"), "sms": _l("SMS messages"), "call": _l("Phone calls")}
+SOURCE_LABELS = {"web": _l("Website"), "api": _l("App or shop"), "call_center": _l("Customer service")}
 
-@bp.get("/profile")
+
+def _render_profile(details: DetailsForm, avatar_form: AvatarForm, status: int = 200):
+    return (
+        render_template(
+            "profile/profile.html",
+            user=current_user,
+            form=details,
+            avatar_form=avatar_form,
+            avatar_src=avatar_url(current_user.avatar),
+        ),
+        status,
+    )
+
+
+def _update(changes: dict[str, Any], *, form, done: str):
+    """Call the service; redirect on success or to the confirmation step; None when the form has errors."""
+    try:
+        result = services.update_profile(
+            user_id=current_user.id,
+            changes=changes,
+            origin=change_origin("web"),
+            locale=str(get_locale()),
+        )
+    except FieldErrors as error:
+        form.add_errors(error.errors)
+        return None
+    if result.status == "pending":
+        session[PENDING_KEY] = {"changes": _to_session(result.changes), "done": done}
+        return redirect(url_for("profile.confirm"))
+    flash(_("Your changes were saved."), "success")
+    return redirect(url_for(done))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    return render_template("profile/profile.html", user=current_user)
+    """The details form uses the API's field names, so both faces share one set of rules."""
+    avatar_form = AvatarForm(formdata=None)
+    if request.method == "GET":
+        return _render_profile(DetailsForm(formdata=None, obj=current_user), avatar_form)
+    form = DetailsForm.from_request(obj=current_user, user_id=current_user.id)
+    if form.validate():
+        response = _update(form.data, form=form, done="profile.profile")
+        if response is not None:
+            return response
+    return _render_profile(form, avatar_form, 400)
+
+
+@bp.post("/profile/avatar")
+@login_required
+def avatar():
+    form = AvatarForm.from_request(user_id=current_user.id)
+    if form.validate():
+        if form.remove_avatar.data:
+            changes = {"avatar": None}
+        elif form.avatar.data:
+            changes = {"avatar": form.avatar.data}
+        else:
+            form.avatar.errors = [_("Choose a picture to upload.")]
+            changes = None
+        if changes is not None:
+            response = _update(changes, form=form, done="profile.profile")
+            if response is not None:
+                return response
+    return _render_profile(DetailsForm(formdata=None, obj=current_user), form, 400)
+
+
+@bp.route("/consents", methods=["GET", "POST"])
+@login_required
+def consents():
+    """Granting and withdrawing are the same one click; every change lands in the history."""
+    if request.method == "POST":
+        form = ConsentsForm.from_request(user_id=current_user.id)
+        if form.validate():
+            response = _update(form.data, form=form, done="profile.consents")
+            if response is not None:
+                return response
+        status = 400
+    else:
+        form = ConsentsForm(formdata=None, obj=current_user)
+        status = 200
+    history = services.consent_history(user_id=current_user.id)
+    return (
+        render_template(
+            "profile/consents.html",
+            form=form,
+            sentences=CONSENT_SENTENCES,
+            history=history,
+            channel_labels=CHANNEL_LABELS,
+            source_labels=SOURCE_LABELS,
+        ),
+        status,
+    )
+
+
+# --- the pending change ------------------------------------------------------
+
+
+def _to_session(changes: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items() if k != "avatar"}
+
+
+def _from_session(changes: dict[str, Any]) -> dict[str, Any]:
+    restored = dict(changes)
+    if restored.get("date_of_birth"):
+        restored["date_of_birth"] = date.fromisoformat(restored["date_of_birth"])
+    return restored
+
+
+def mask_phone(phone: str | None) -> str:
+    """``+905551112233`` → ``+90 555 *** ** 33``: enough to recognise, not to copy."""
+    if not phone:
+        return _("none")
+    if phone.startswith("+90") and len(phone) == 13:
+        return f"+90 {phone[3:6]} *** ** {phone[-2:]}"
+    return f"{phone[:-4]}{'*' * 2}{phone[-2:]}"
+
+
+def describe_changes(user, changes: dict[str, Any]) -> list[dict[str, str]]:
+    """One row per field that will change: label, before, after."""
+    on, off = _("on"), _("off")
+    rows = []
+    for name, label in FIELD_LABELS.items():
+        if name not in changes:
+            continue
+        before, after = getattr(user, name), changes[name]
+        if name in CONSENT_FIELDS:
+            before, after = (on if before else off), (on if after else off)
+        elif name == "phone":
+            before, after = mask_phone(before), mask_phone(after)
+        else:
+            before = str(before) if before not in (None, "") else _("not set")
+            after = str(after) if after not in (None, "") else _("not set")
+        rows.append({"field": name, "label": str(label), "before": before, "after": after})
+    return rows
