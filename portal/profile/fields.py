@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from wtforms import Field, FileField, SelectField
-from wtforms.fields.choices import Choice
+from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import Length, StopValidation, ValidationError
 
 from portal import clock
@@ -197,17 +197,17 @@ class ChoiceOrNullField(SelectField):
             if not self.nullable:
                 raise StopValidation(_l("This field may not be null."))
             return
-        if self.data not in [choice[0] for choice in self.choices or []]:
+        if self.data not in [choice.value for choice in self.choices or []]:
             raise StopValidation(_l("“%(value)s” is not a valid choice.", value=self.data))
 
 
-def gender_choices() -> list[tuple[str, Any]]:
+def gender_choices() -> list[SelectChoice]:
     labels = {"female": _l("female"), "male": _l("male")}
-    return [(value, labels[value]) for value in GENDERS]
+    return [SelectChoice(value, labels[value]) for value in GENDERS]
 
 
-def language_choices() -> list[tuple[str, str]]:
-    return list(current_app.config["LANGUAGES"].items())
+def language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]
 
 
 class GenderField(ChoiceOrNullField):

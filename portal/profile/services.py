@@ -23,7 +23,7 @@ from portal.errors import FieldErrors
 from portal.extensions import db
 from portal.profile import avatars
 from portal.profile.fields import check_attributes
-from portal.profile.forms import CONSENT_FIELDS, SENSITIVE_FIELDS
+from portal.profile.forms import CONSENT_FIELDS
 from portal.profile.models import ConsentRecord
 from portal.request_context import ChangeOrigin
 
