@@ -72,10 +72,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
     from portal.accounts.views import bp as accounts_views
+    from portal.otp.views import bp as otp_views
     from portal.profile.api import bp as profile_api
     from portal.profile.views import bp as profile_views
 
-    for blueprint in (accounts_views, accounts_api, profile_views, profile_api):
+    for blueprint in (accounts_views, accounts_api, profile_views, profile_api, otp_views):
         app.register_blueprint(blueprint)
 
 
