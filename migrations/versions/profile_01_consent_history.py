@@ -1,7 +1,7 @@
 """consent history: append-only records of every marketing consent change
 
 Revision ID: profile_01
-Revises: 7d627121b8a0
+Revises: loyalty_01, otp_01
 Create Date: 2026-11-27 01:22:35.687469
 
 """
@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'profile_01'
-down_revision = '7d627121b8a0'
+# Also merges the otp and loyalty heads so this branch upgrades; the lead re-chains at merge.
+down_revision = ('loyalty_01', 'otp_01')
 branch_labels = None
 depends_on = None
 

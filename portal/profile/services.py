@@ -14,24 +14,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal import clock
 from portal.accounts.models import User
 from portal.errors import FieldErrors
 from portal.extensions import db
+from portal.otp.gateways import GatewayError, get_gateway
+from portal.otp.models import SmsMessage
+from portal.otp.services import Challenge, send_code, verify_code
 from portal.profile import avatars
 from portal.profile.fields import check_attributes
-from portal.profile.forms import CONSENT_FIELDS
+from portal.profile.forms import CONSENT_FIELDS, SENSITIVE_FIELDS
 from portal.profile.models import ConsentRecord
 from portal.request_context import ChangeOrigin
+from portal.settings.services import KVKK_CONFIRMATION_ENABLED, get_setting
 
 log = logging.getLogger(__name__)
 
 CHANNEL_OF = {"email_allowed": "email", "sms_allowed": "sms", "call_allowed": "call"}
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "language_code")
 NOTICE_ATTRIBUTE = "kvkk_flat_page_version"
+# The one-time code purpose of a consent or phone change (portal.otp).
+CONFIRM_PURPOSE = "profile_confirm"
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,7 @@ class ProfileUpdate:
     user: User
     status: str
     changes: dict[str, Any]
-    challenge: Any = None
+    challenge: Challenge | None = None
 
     @property
     def applied(self) -> bool:
@@ -96,15 +104,54 @@ def update_profile(
     resend: bool = False,
     locale: str | None = None,
 ) -> ProfileUpdate:
-    """Apply a (partial) profile update in one transaction.
+    """Apply a (partial) profile update in one transaction, or wait for its code.
 
     ``changes`` holds cleaned field values (see ``ProfileForm.changes``); fields
-    left out stay as they are.
+    left out stay as they are. With KVKK confirmation on (a dynamic setting), a
+    change of the phone or of a consent changes nothing yet: a code goes to the
+    phone (the new one when it changes) and the result is ``pending``. The same
+    changes with that ``code`` are applied together; ``resend`` sends a new code.
     """
     user = get_user(user_id)
     _check(user, changes)
     effective = effective_changes(user, changes)
-    return _apply(user, effective, origin=origin, code_reference=None)
+    if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
+        return _apply(user, effective, origin=origin, code_reference=None)
+
+    phone = effective.get("phone", user.phone)
+    if not phone:
+        raise FieldErrors({"phone": [_("This field is required.")]})
+    subject = confirmation_subject(user.id)
+    payload = confirmation_payload(user, effective)
+    if resend or not code:
+        challenge = send_code(
+            purpose=CONFIRM_PURPOSE,
+            subject=subject,
+            phone=phone,
+            payload=payload,
+            client_ip=origin.client_ip,
+            locale=locale,
+        )
+        status = "resent" if resend else "pending"
+        return ProfileUpdate(user=user, status=status, changes=effective, challenge=challenge)
+    # verify_code marks the code used in this transaction; _apply commits both together.
+    reference = verify_code(purpose=CONFIRM_PURPOSE, subject=subject, phone=phone, payload=payload, code=code)
+    return _apply(user, effective, origin=origin, code_reference=reference)
+
+
+def kvkk_confirmation_enabled() -> bool:
+    return bool(get_setting(KVKK_CONFIRMATION_ENABLED, False))
+
+
+def confirmation_subject(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def confirmation_payload(user: User, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """What a code confirms: the phone, consents and email as they will be (the 406 message's fields)."""
+    payload = {name: changes.get(name, getattr(user, name)) for name in SENSITIVE_FIELDS}
+    payload["email"] = user.email
+    return payload
 
 
 def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_reference: str | None) -> ProfileUpdate:
@@ -134,12 +181,41 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
     if "avatar" in changes and old_avatar != user.avatar:
         avatars.remove(old_avatar)
     if "phone" in changes and old_phone:
-        notify_phone_replaced(old_phone=old_phone, new_phone=user.phone)
+        notify_phone_replaced(old_phone=old_phone, language_code=user.language_code, client_ip=origin.client_ip)
     return ProfileUpdate(user=user, status="applied", changes=changes)
 
 
-def notify_phone_replaced(*, old_phone: str, new_phone: str | None) -> None:
-    """Tell the old number it no longer belongs to the account (best effort: the change is made)."""
+def notify_phone_replaced(*, old_phone: str, language_code: str | None, client_ip: str | None) -> None:
+    """Tell the old number it was replaced, so a takeover does not go unnoticed.
+
+    Best effort: the change is already made. The message is recorded like every
+    SMS (and shows in the development outbox); a gateway failure is recorded too.
+    """
+    gateway = get_gateway()
+    with force_locale(language_code or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = _(
+            "This number was replaced on your account and will no longer receive its messages. "
+            "If you did not do this, contact customer service."
+        )
+    failure = None
+    try:
+        gateway.send(to=old_phone, text=text)
+    except GatewayError as error:
+        failure = error.reason
+        log.warning("phone change notice not sent: %s", failure)
+    db.session.add(
+        SmsMessage(
+            to=old_phone,
+            body=text if gateway.keeps_text else None,
+            purpose="phone_replaced",
+            backend=gateway.name,
+            status="failed" if failure else "sent",
+            error=failure,
+            client_ip=client_ip,
+            sent_at=clock.now(),
+        )
+    )
+    db.session.commit()
 
 
 # --- consents ---------------------------------------------------------------

@@ -12,7 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.errors import FieldErrors
+from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
+from portal.otp.forms import CodeForm
+from portal.otp.services import latest_challenge
+from portal.otp.views import code_step_context, mask_phone
 from portal.profile import services
 from portal.profile.forms import CONSENT_FIELDS, AvatarForm, ConsentsForm, DetailsForm
 from portal.profile.serializers import avatar_url
@@ -65,6 +68,9 @@ def _update(changes: dict[str, Any], *, form, done: str):
         )
     except FieldErrors as error:
         form.add_errors(error.errors)
+        return None
+    except (RateLimited, ServiceUnavailable) as error:
+        form.add_errors({"non_field_errors": [error.message]})
         return None
     if result.status == "pending":
         session[PENDING_KEY] = {"changes": _to_session(result.changes), "done": done}
@@ -149,15 +155,6 @@ def _from_session(changes: dict[str, Any]) -> dict[str, Any]:
     return restored
 
 
-def mask_phone(phone: str | None) -> str:
-    """``+905551112233`` → ``+90 555 *** ** 33``: enough to recognise, not to copy."""
-    if not phone:
-        return _("none")
-    if phone.startswith("+90") and len(phone) == 13:
-        return f"+90 {phone[3:6]} *** ** {phone[-2:]}"
-    return f"{phone[:-4]}{'*' * 2}{phone[-2:]}"
-
-
 def describe_changes(user, changes: dict[str, Any]) -> list[dict[str, str]]:
     """One row per field that will change: label, before, after."""
     on, off = _("on"), _("off")
@@ -169,9 +166,70 @@ def describe_changes(user, changes: dict[str, Any]) -> list[dict[str, str]]:
         if name in CONSENT_FIELDS:
             before, after = (on if before else off), (on if after else off)
         elif name == "phone":
-            before, after = mask_phone(before), mask_phone(after)
+            before = mask_phone(before) if before else _("not set")
+            after = mask_phone(after) if after else _("not set")
         else:
             before = str(before) if before not in (None, "") else _("not set")
             after = str(after) if after not in (None, "") else _("not set")
         rows.append({"field": name, "label": str(label), "before": before, "after": after})
     return rows
+
+
+@bp.route("/profile/confirm", methods=["GET", "POST"])
+@login_required
+def confirm():
+    """Show what will change, then take the code (KVKK confirmation); cancelling drops the change."""
+    pending = session.get(PENDING_KEY)
+    if not pending:
+        flash(_("There is no change waiting for confirmation."), "info")
+        return redirect(url_for("profile.profile"))
+    done = pending["done"]
+    changes = _from_session(pending["changes"])
+    form = CodeForm(formdata=None)
+    error = None
+    status = 200
+    if request.method == "POST":
+        if "cancel" in request.form:
+            session.pop(PENDING_KEY, None)
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for(done))
+        form = CodeForm.from_request()
+        if form.validate():
+            try:
+                result = services.update_profile(
+                    user_id=current_user.id,
+                    changes=changes,
+                    origin=change_origin("web"),
+                    code=None if form.wants_resend else form.code.data,
+                    resend=form.wants_resend,
+                    locale=str(get_locale()),
+                )
+            except (NotAcceptable, RateLimited, ServiceUnavailable) as refusal:
+                error, status = refusal, refusal.status
+            except FieldErrors as problem:
+                # The change itself became impossible meanwhile (say, the phone was taken).
+                session.pop(PENDING_KEY, None)
+                for messages in problem.errors.values():
+                    for message in messages:
+                        flash(message, "error")
+                return redirect(url_for(done))
+            else:
+                if result.status == "resent":
+                    flash(_("We sent you a new code."), "info")
+                    return redirect(url_for("profile.confirm"))
+                session.pop(PENDING_KEY, None)
+                flash(_("Your changes were confirmed and saved."), "success")
+                return redirect(url_for(done))
+        else:
+            status = 400
+    challenge = latest_challenge(
+        purpose=services.CONFIRM_PURPOSE, subject=services.confirmation_subject(current_user.id)
+    )
+    return (
+        render_template(
+            "profile/confirm.html",
+            rows=describe_changes(current_user, changes),
+            **code_step_context(challenge, form=form, action=url_for("profile.confirm"), error=error),
+        ),
+        status,
+    )
