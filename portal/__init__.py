@@ -75,7 +75,10 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.security_views import bp as account_security_views
     from portal.accounts.views import bp as accounts_views
     from portal.agents.views import bp as agents_views
+    from portal.otp.views import bp as otp_views
+    from portal.profile.api import bp as profile_api
     from portal.profile.views import bp as profile_views
+    from portal.settings.views import bp as settings_views
 
     for blueprint in (
         accounts_views,
@@ -83,6 +86,9 @@ def register_blueprints(app: Flask) -> None:
         account_security_views,
         account_security_api,
         profile_views,
+        profile_api,
+        otp_views,
+        settings_views,
         agents_views,
     ):
         app.register_blueprint(blueprint)
