@@ -256,13 +256,16 @@ def recent_access_for(user_id: int, *, days: int = 90) -> list[AccessRecord]:
     return [AccessRecord(started_at=row.started_at, ended_at=row.ended_at) for row in rows]
 
 
-# Extension points for the customer page. Each returns None while its feature
-# is not merged; the template then says the information is not available yet.
+# What other features know about the customer, for the customer page. An
+# extension point returns None while its feature is not merged; the template
+# then says the information is not available yet.
 
 
 def consent_history_for(*, customer_id: int) -> list[Any] | None:
-    """EXTENSION POINT (profile feature, issue 4): the customer's ``ConsentRecord`` rows, newest first."""
-    return None
+    """The customer's ``ConsentRecord`` rows, newest first (the profile feature owns them)."""
+    from portal.profile.services import consent_history
+
+    return consent_history(user_id=customer_id)
 
 
 def segment_for(*, customer_id: int) -> Any | None:

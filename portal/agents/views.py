@@ -46,14 +46,16 @@ def _customer_page(customer_id: int, act_form: ActForm, status: int = 200):
     if customer is None:
         raise NotFound(_("No customer with this number."))
     trail = services.audit_trail(customer_id=customer.id)
+    consent_history = services.consent_history_for(customer_id=customer.id)
+    people = {event.agent_id for event in trail} | {r.actor_id for r in consent_history or () if r.actor_id}
     return (
         render_template(
             "agents/customer.html",
             customer=customer,
             act_form=act_form,
             trail=trail,
-            agent_names=services.staff_names(user_ids={event.agent_id for event in trail}),
-            consent_history=services.consent_history_for(customer_id=customer.id),
+            agent_names=services.staff_names(user_ids=people),
+            consent_history=consent_history,
             segment=services.segment_for(customer_id=customer.id),
             loyalty=services.loyalty_status_for(customer_id=customer.id),
         ),

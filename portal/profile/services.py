@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import clock
 from portal.accounts.models import User
-from portal.errors import FieldErrors
+from portal.errors import FieldErrors, PermissionDenied
 from portal.extensions import db
 from portal.otp.gateways import GatewayError, get_gateway
 from portal.otp.models import SmsMessage
@@ -115,6 +115,10 @@ def update_profile(
     user = get_user(user_id)
     _check(user, changes)
     effective = effective_changes(user, changes)
+    if origin.source == "call_center" and "phone" in effective:
+        # Codes go to this phone so that the customer proves consent; an agent acting
+        # for them must never be able to point the codes at another phone.
+        raise PermissionDenied(_("Customer service cannot change the phone number: the customer must do it."))
     if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
         return _apply(user, effective, origin=origin, code_reference=None)
 

@@ -93,3 +93,29 @@ def test_logout_through_the_api_while_acting(sql, acting_api, customer):
     assert acting_api.get("/users/user/").status_code == 401
     why = sql(lambda s: s.execute(select(AuditEvent.details).where(AuditEvent.action == "stop")).scalar_one())
     assert why == {"why": "logout"}
+
+
+def test_consent_change_through_the_api_is_recorded_as_call_center(sql, acting_api, agent, customer):
+    from portal.profile.models import ConsentRecord
+
+    response = acting_api.patch("/users/profile/", json={"email_allowed": True})  # KVKK confirmation off
+    assert response.status_code == 200
+    assert response.get_json()["email_allowed"] is True
+    record = sql(lambda s: s.execute(select(ConsentRecord)).scalar_one())
+    assert (record.channel, record.granted, record.source, record.actor_id) == ("email", True, "call_center", agent.id)
+    write = sql(lambda s: s.execute(select(AuditEvent.details).where(AuditEvent.action == "write")).scalar_one())
+    assert write == {
+        "method": "PATCH",
+        "endpoint": "profile_api.update_profile",
+        "path": "/users/profile/",
+        "status": 200,
+    }
+
+
+def test_phone_change_through_the_api_is_refused_while_acting(sql, acting_api, customer):
+    response = acting_api.patch("/users/profile/", json={"phone": "+905329998877"})
+    assert response.status_code == 403
+    assert response.get_json() == {
+        "detail": "Customer service cannot change the phone number: the customer must do it."
+    }
+    assert sql(lambda s: s.get(User, customer.id).phone) == "+905551112233"

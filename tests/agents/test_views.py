@@ -86,8 +86,8 @@ def test_customer_page(console, agent, customer):
     assert doc.find(id="customer-email").text == "demo@example.com"
     assert doc.find(id="customer-phone").text == "+905551112233"
     assert doc.find(id="consent-sms").text == "off"
-    # Extension points until the profile, segments and loyalty features are merged.
-    assert doc.find(id="consent-history-unavailable") is not None
+    assert doc.find(id="consent-history-empty") is not None
+    # Extension points until the segments and loyalty features are merged.
     assert doc.find(id="customer-segment").text == "not available yet"
     assert doc.find(id="customer-loyalty").text == "not available yet"
     assert doc.find(id="audit-empty") is not None
@@ -376,3 +376,55 @@ def test_customer_sees_that_customer_service_accessed_the_account(client, acting
     notice = page(client.get("/account/profile")).find(id="customer-service-access")
     assert notice.find("h2").text == "Customer service accessed your account"
     assert len(notice.select("li time[datetime]")) == 2  # from and until
+
+
+# --- consents while acting: allowed, confirmed by the customer's code, on the record ---
+
+
+def set_kvkk(sql, enabled: bool) -> None:
+    from portal.settings.services import KVKK_CONFIRMATION_ENABLED, set_setting
+
+    sql(lambda s: set_setting(KVKK_CONFIRMATION_ENABLED, enabled))
+
+
+def sms_code(sql, to: str) -> str:
+    from tests.otp.conftest import last_code
+
+    return sql(lambda s: last_code(to))
+
+
+def test_consent_change_while_acting_needs_the_customers_code_and_names_the_agent(sql, acting, agent, customer):
+    from portal.profile.models import ConsentRecord
+
+    set_kvkk(sql, True)
+    response = acting.auth.post("/account/consents", {"sms_allowed": "y"}, token_from="/account/consents")
+    assert response.headers["Location"] == "/account/profile/confirm"
+    code = sms_code(sql, to="+905551112233")  # to the customer's phone: the customer reads it out
+    response = acting.auth.post("/account/profile/confirm", {"code": code}, token_from="/account/profile/confirm")
+    assert response.status_code == 302
+    records = sql(lambda s: s.execute(select(ConsentRecord)).scalars().all())
+    assert [(r.user_id, r.channel, r.granted, r.source, r.actor_id) for r in records] == [
+        (customer.id, "sms", True, "call_center", agent.id)
+    ]
+    assert records[0].code_reference
+    acting.stop()
+    doc = page(acting.client.get(f"/agent/customers/{customer.id}"))
+    row = doc.find(id=f"consent-{records[0].id}")
+    assert (row["data-channel"], row["data-source"]) == ("sms", "call_center")
+    assert row.find(class_="consent-actor").text == "Ayla Agent"
+    assert doc.find(id="consent-sms").text == "on"
+    writes = [w for w in trail(sql, customer.id) if w[0] == "write"]
+    assert writes == [("write", "profile.consents"), ("write", "profile.confirm")]
+
+
+def test_phone_change_is_refused_while_acting(sql, acting, customer):
+    response = acting.auth.post(
+        "/account/profile",
+        {"first_name": "Demo", "last_name": "Customer", "phone": "+905329998877", "language_code": "en"},
+        token_from="/account/profile",
+    )
+    assert response.status_code == 403
+    assert page(response).find(id="error-message").text == (
+        "Customer service cannot change the phone number: the customer must do it."
+    )
+    assert sql(lambda s: s.get(User, customer.id).phone) == "+905551112233"
