@@ -1,13 +1,18 @@
-"""An agent helps a customer from the browser: search, act, stop, read the audit trail."""
+"""An agent helps a customer from the browser: search, act, change a consent with
+the customer's code, stop, read the audit trail."""
 
 import pytest
 
+from portal.settings.services import KVKK_CONFIRMATION_ENABLED, set_setting
 from tests.browser.conftest import login
+from tests.otp.conftest import last_code
 
 pytestmark = pytest.mark.browser
 
 
-def test_agent_acts_as_the_demo_customer_and_sees_the_audit_trail(page, live_server, make_user, customer):
+def test_agent_acts_as_the_demo_customer_and_sees_the_audit_trail(app, page, live_server, make_user, customer):
+    with app.app_context():
+        set_setting(KVKK_CONFIRMATION_ENABLED, True)
     make_user(
         email="agent@example.com", password="portal-agent-2026", role="agent", first_name="Ayla", last_name="Agent"
     )
@@ -35,9 +40,24 @@ def test_agent_acts_as_the_demo_customer_and_sees_the_audit_trail(page, live_ser
     assert page.text_content("#error-message").startswith("Customer service cannot do this")
     assert page.is_visible("#acting-banner")
 
+    # The customer asks for SMS offers; the code goes to their phone and they read it out.
+    page.click("nav >> text=Consents")
+    page.check("#sms_allowed")
+    page.click("#consents-submit")
+    page.wait_for_url("**/account/profile/confirm")
+    with app.app_context():
+        code = last_code("+905551112233")
+    page.fill("#code", code)
+    page.click("#code-step-confirm")
+    page.wait_for_url("**/account/consents")
+    assert "on" in page.text_content("#sms_allowed-state")
+
     page.click("#acting-stop")
     page.wait_for_url(f"**/agent/customers/{customer.id}")
     assert not page.is_visible("#acting-banner")
     assert page.text_content("#nav-user") == "Ayla Agent"
     actions = page.eval_on_selector_all("#audit-trail tbody tr", "rows => rows.map(r => r.dataset.action)")
-    assert actions == ["stop", "start"]
+    assert actions == ["stop", "write", "write", "start"]  # newest first: consents, confirm
+    sources = page.eval_on_selector_all("#consent-history tbody tr", "rows => rows.map(r => r.dataset.source)")
+    assert sources == ["call_center"]
+    assert page.text_content("#consent-history .consent-actor") == "Ayla Agent"
