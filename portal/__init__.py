@@ -73,15 +73,19 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
     from portal.accounts.views import bp as accounts_views
     from portal.profile.views import bp as profile_views
+    from portal.segments.api import bp as segments_api
+    from portal.segments.views import bp as segments_views
 
-    for blueprint in (accounts_views, accounts_api, profile_views):
+    for blueprint in (accounts_views, accounts_api, profile_views, segments_views, segments_api):
         app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
     from portal.commands import seed_demo
+    from portal.segments.commands import segments_cli
 
     app.cli.add_command(seed_demo)
+    app.cli.add_command(segments_cli)
 
 
 def register_template_context(app: Flask) -> None:
