@@ -6,7 +6,7 @@ import re
 
 from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from portal.forms import ISODateField, PortalForm, StrictBooleanField, TextField
@@ -82,16 +82,18 @@ class SegmentForm(PortalForm):
     ends_on = ISODateField(_l("Available until"), [Optional()], description=_l("Inclusive. Leave empty for no end."))
     price_list = SelectField(_l("Price list"), choices=[])
     rule = SelectField(
-        _l("Available to"), choices=[(key, label) for key, label in RULE_LABELS.items()], default=RULE_EVERYONE
+        _l("Available to"),
+        choices=[SelectChoice(key, label) for key, label in RULE_LABELS.items()],
+        default=RULE_EVERYONE,
     )
     rule_attribute = TextField(
         _l("Attribute"),
-        [Optional(), Length(max=64)],
+        [Length(max=64)],
         description=_l("For the attribute rule: the profile attribute's name."),
     )
     rule_value = TextField(
         _l("Value"),
-        [Optional(), Length(max=255)],
+        [Length(max=255)],
         description=_l("The email domain (example.com), or the attribute's value (true, false, numbers and text)."),
     )
     members = MemberEmailsField(
@@ -100,8 +102,8 @@ class SegmentForm(PortalForm):
 
     def set_price_lists(self, price_lists, default_label) -> None:
         """The choices of ``price_list``: the shop default ("") and every price list by id."""
-        self.price_list.choices = [("", default_label)] + [
-            (str(pl.id), f"{pl.name} ({pl.code}, {pl.currency.upper()})") for pl in price_lists
+        self.price_list.choices = [SelectChoice("", default_label)] + [
+            SelectChoice(str(pl.id), f"{pl.name} ({pl.code}, {pl.currency.upper()})") for pl in price_lists
         ]
 
     def validate_ends_on(self, field) -> None:

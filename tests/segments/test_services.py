@@ -249,9 +249,8 @@ def test_unavailable_ids_are_refused_logged_and_change_nothing(db, make_user, ma
     }
     services.set_segment(user=user, segment_id=mine, origin=WEB)
     segment_id = str(ids[kind])
-    with caplog.at_level(logging.WARNING, logger="portal.segments.services"):
-        with pytest.raises(NotAcceptable) as refused:
-            services.set_segment(user=user, segment_id=segment_id, origin=WEB)
+    with caplog.at_level(logging.WARNING, logger="portal.segments.services"), pytest.raises(NotAcceptable) as refused:
+        services.set_segment(user=user, segment_id=segment_id, origin=WEB)
     assert refused.value.error_code == "segment_100_1"
     assert refused.value.message == f"Segment with ID {segment_id} is not available for user {user.id}."
     assert _db.session.get(SegmentChoice, user.id).segment_id == mine
