@@ -9,6 +9,7 @@ from portal.accounts.models import User
 from portal.accounts.services import create_user, user_by_email
 from portal.agents import demo as agents_demo
 from portal.profile import demo as profile_demo
+from portal.segments.demo import seed_demo as seed_segments
 
 DEMO_USERS = [
     {
@@ -53,4 +54,5 @@ def seed_demo() -> None:
     users = seed_users()
     agents_demo.seed_demo()
     profile_demo.seed_demo()
+    seed_segments()
     click.echo(f"Demo data ready: {', '.join(u.email for u in users)}")

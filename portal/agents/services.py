@@ -268,9 +268,23 @@ def consent_history_for(*, customer_id: int) -> list[Any] | None:
     return consent_history(user_id=customer_id)
 
 
-def segment_for(*, customer_id: int) -> Any | None:
-    """EXTENSION POINT (segments feature, issue 6): the customer's current segment."""
-    return None
+@dataclass(frozen=True)
+class SegmentStatus:
+    segment: str | None  # None: no segment is available to the customer
+    price_list: str | None
+
+
+def segment_for(*, customer_id: int) -> SegmentStatus | None:
+    """The customer's current segment and price list (the segments feature decides which)."""
+    from portal.segments.services import current_price_list, current_segment
+
+    user = db.session.get(User, customer_id)
+    segment = current_segment(user=user)
+    price_list = current_price_list(user=user)
+    return SegmentStatus(
+        segment=segment.name if segment else None,
+        price_list=f"{price_list.name} ({price_list.currency.upper()})" if price_list else None,
+    )
 
 
 def loyalty_status_for(*, customer_id: int) -> Any | None:

@@ -87,8 +87,8 @@ def test_customer_page(console, agent, customer):
     assert doc.find(id="customer-phone").text == "+905551112233"
     assert doc.find(id="consent-sms").text == "off"
     assert doc.find(id="consent-history-empty") is not None
-    # Extension points until the segments and loyalty features are merged.
-    assert doc.find(id="customer-segment").text == "not available yet"
+    assert doc.find(id="customer-segment").text == "none"  # no segment defined at all
+    # Extension point until the loyalty feature is merged.
     assert doc.find(id="customer-loyalty").text == "not available yet"
     assert doc.find(id="audit-empty") is not None
     assert doc.find("form", id="act-form").find("input", attrs={"name": "reason"}) is not None
@@ -428,3 +428,14 @@ def test_phone_change_is_refused_while_acting(sql, acting, customer):
         "Customer service cannot change the phone number: the customer must do it."
     )
     assert sql(lambda s: s.get(User, customer.id).phone) == "+905551112233"
+
+
+def test_customer_page_shows_the_current_segment(app, console, agent, customer):
+    from portal.segments.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
+    console.login()
+    doc = page(console.client.get(f"/agent/customers/{customer.id}"))
+    assert doc.find(id="customer-segment").text == "Example.com customers"
+    assert doc.find(id="customer-price-list").text == "Euro prices (EUR)"
