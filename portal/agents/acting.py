@@ -112,7 +112,11 @@ def load_acting():
 
 
 def record_write(response):
-    """After every unsafe request while acting: one ``write`` line in the audit trail."""
+    """After every unsafe request while acting: one ``write`` line in the audit trail.
+
+    Anything the request left uncommitted is rolled back first (teardown would
+    discard it anyway), so recording never commits half a change.
+    """
     state = g.get("acting")
     if (
         state is not None
@@ -120,6 +124,7 @@ def record_write(response):
         and not g.get("acting_ended")
         and request.method in UNSAFE_METHODS
     ):
+        db.session.rollback()
         services.record_write(
             acting_session_id=state["id"],
             method=request.method,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
@@ -11,7 +11,7 @@ from portal.accounts.roles import role_required
 from portal.agents import acting, services
 from portal.agents.forms import ActForm, SearchForm
 from portal.agents.models import END_STOP
-from portal.errors import wants_json
+from portal.errors import PermissionDenied, wants_json
 from portal.request_context import client_ip
 
 bp = Blueprint("agents", __name__, url_prefix="/agent")
@@ -73,7 +73,13 @@ def customer(customer_id: int):
 @bp.post("/customers/<int:customer_id>/act")
 @role_required("agent", "admin")
 def start(customer_id: int):
-    """Start acting as the customer: POST only, CSRF-checked, with a reason."""
+    """Start acting as the customer: POST only, CSRF-checked, with a reason.
+
+    Only from the agent's own browser session: an API token cannot start it
+    (acting lives in the session, and a token request needs no CSRF token).
+    """
+    if g.get("auth_via_token") or session.get("_user_id") != str(current_user.id):
+        raise PermissionDenied(_("Acting as a customer is started from the console in your browser."))
     form = ActForm.from_request()
     if not form.validate():
         return _customer_page(customer_id, form, 400)

@@ -119,3 +119,16 @@ def test_phone_change_through_the_api_is_refused_while_acting(sql, acting_api, c
         "detail": "Customer service cannot change the phone number: the customer must do it."
     }
     assert sql(lambda s: s.get(User, customer.id).phone) == "+905551112233"
+
+
+def test_an_api_token_cannot_start_acting(app, sql, agent, customer):
+    key = app.test_client().post(
+        "/users/login/", json={"email": "agent@example.com", "password": DEMO_PASSWORD}
+    ).get_json()["key"]
+    client = app.test_client()
+    response = client.post(
+        f"/agent/customers/{customer.id}/act", data={"reason": "T-1"}, headers={"Authorization": f"Token {key}"}
+    )
+    assert response.status_code == 403
+    assert sql(lambda s: s.execute(select(AuditEvent)).first()) is None
+    assert client.get("/users/user/").status_code == 401  # no session was handed out
