@@ -61,6 +61,15 @@ class Config:
     DEV_PAGES = False
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
 
+    # Loyalty (issue 5). The service itself is the CUSTOMER_LOYALTY_CARD_SERVICE dynamic
+    # setting; these tune the client and registration. LOYALTY_SIM_URL is where `make run`
+    # starts the simulator (the demo data points the setting at it).
+    LOYALTY_CLIENT_RETRIES = _env_int("LOYALTY_CLIENT_RETRIES", 2)
+    LOYALTY_CLIENT_BACKOFF = float(os.environ.get("LOYALTY_CLIENT_BACKOFF", "0.3"))
+    LOYALTY_SIM_URL = os.environ.get("LOYALTY_SIM_URL", f"http://127.0.0.1:{_env_int('LOYALTY_SIM_PORT', 5001)}")
+    LOYALTY_SIM_API_KEY = os.environ.get("LOYALTY_SIM_API_KEY", "sim-key")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+
     PASSWORD_HASH = "argon2id"
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
