@@ -110,7 +110,17 @@ def build_gateway(config) -> Gateway:
 def get_gateway(app: Flask | None = None) -> Gateway:
     """The app's gateway, built once so the HTTP connection pool is shared."""
     app = app or current_app._get_current_object()
-    gateway = app.extensions.get(_EXTENSION_KEY)
-    if gateway is None or gateway.name != app.config["SMS_BACKEND"]:
-        gateway = app.extensions[_EXTENSION_KEY] = build_gateway(app.config)
-    return gateway
+    settings = tuple(
+        app.config.get(key)
+        for key in (
+            "SMS_BACKEND",
+            "SMS_GATEWAY_URL",
+            "SMS_GATEWAY_TOKEN",
+            "SMS_GATEWAY_CONNECT_TIMEOUT",
+            "SMS_GATEWAY_READ_TIMEOUT",
+        )
+    )
+    built = app.extensions.get(_EXTENSION_KEY)
+    if built is None or built[0] != settings:
+        built = app.extensions[_EXTENSION_KEY] = (settings, build_gateway(app.config))
+    return built[1]

@@ -56,7 +56,7 @@ def mask_phone(phone: str) -> str:
         return phone[:3] + "*" * max(0, len(phone) - 5) + phone[-2:]
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     prefix = f"+{number.country_code}"
-    national = formatted[len(prefix):]
+    national = formatted[len(prefix) :]
     total = sum(ch.isdigit() for ch in national)
     out, seen, in_first_group, first_done = [], 0, False, False
     for ch in national:
@@ -128,7 +128,7 @@ def code_step_context(
             masked_phone=mask_phone(challenge.phone) if challenge else None,
             lifetime=lifetime,
             seconds_left=seconds_left,
-            valid_for=wait_text(seconds_left) if seconds_left else None,
+            valid_for=wait_text(seconds_left, round_up=False) if seconds_left else None,
             resend_wait=resend_wait,
             hidden_fields=dict(hidden_fields or {}),
         )
