@@ -69,6 +69,20 @@ class Config:
     LOYALTY_SIM_URL = os.environ.get("LOYALTY_SIM_URL", f"http://127.0.0.1:{_env_int('LOYALTY_SIM_PORT', 5001)}")
     LOYALTY_SIM_API_KEY = os.environ.get("LOYALTY_SIM_API_KEY", "sim-key")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+    # One-time SMS codes (portal.otp). Times in seconds. Every SMS costs money,
+    # hence the send caps; wrong codes are limited per code and per hour.
+    OTP_CODE_LIFETIME = _env_int("OTP_CODE_LIFETIME", 180)  # refused above 600 (10 minutes)
+    OTP_MAX_WRONG_PER_CODE = 5  # wrong tries that kill a code
+    OTP_MAX_FAILURES_PER_HOUR = 10  # wrong codes per user (or phone) and purpose; a resend does not reset it
+    OTP_RESEND_COOLDOWN = 60
+    OTP_SENDS_PER_PHONE_HOUR = 5
+    OTP_SENDS_PER_PHONE_DAY = 10
+    OTP_SENDS_PER_ADDRESS_HOUR = 100  # many customers share one address behind mobile carriers
+    # SMS_BACKEND (above) "http": the gateway that takes {"to", "text"} with a bearer token.
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
+    SMS_GATEWAY_CONNECT_TIMEOUT = 3.05
+    SMS_GATEWAY_READ_TIMEOUT = 10.0
 
     PASSWORD_HASH = "argon2id"
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
