@@ -69,6 +69,16 @@ class Config:
     LOYALTY_SIM_URL = os.environ.get("LOYALTY_SIM_URL", f"http://127.0.0.1:{_env_int('LOYALTY_SIM_PORT', 5001)}")
     LOYALTY_SIM_API_KEY = os.environ.get("LOYALTY_SIM_API_KEY", "sim-key")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+    # Profile (issue 4): field rules, avatar files, the KVKK notice version recorded with consents.
+    PROFILE_MIN_AGE = _env_int("PROFILE_MIN_AGE", 13)
+    PROFILE_MAX_AGE = _env_int("PROFILE_MAX_AGE", 120)
+    PROFILE_ATTRIBUTES_MAX_KEYS = 50
+    PROFILE_ATTRIBUTE_VALUE_MAX_LENGTH = 255
+    MEDIA_DIR = os.environ.get("MEDIA_DIR", str(BASE_DIR / "instance" / "media"))
+    AVATAR_MAX_BYTES = 2 * 1024 * 1024
+    AVATAR_MAX_SIDE = 4096
+    KVKK_NOTICE_VERSION = os.environ.get("KVKK_NOTICE_VERSION", "1")
+
     # One-time SMS codes (portal.otp). Times in seconds. Every SMS costs money,
     # hence the send caps; wrong codes are limited per code and per hour.
     OTP_CODE_LIFETIME = _env_int("OTP_CODE_LIFETIME", 180)  # refused above 600 (10 minutes)
