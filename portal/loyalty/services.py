@@ -22,6 +22,9 @@ from portal.errors import NotAcceptable
 from portal.extensions import db
 from portal.loyalty.client import LoyaltyClient, LoyaltyRejected, LoyaltyUnavailable, ServiceConfig
 from portal.loyalty.models import ACTIVE, FAILED, PENDING, LoyaltyLink
+from portal.otp.services import send_code, verify_code
+from portal.profile import services as profile
+from portal.request_context import ChangeOrigin
 from portal.settings.services import CUSTOMER_LOYALTY_CARD_SERVICE, get_setting
 
 log = logging.getLogger(__name__)
@@ -215,3 +218,52 @@ def sync_on_visit(*, user_id: int) -> None:
     if link.next_attempt_at is not None and link.next_attempt_at > clock.now():
         return
     sync_link(link_id=link.id)
+
+
+# --- the profile of a loyalty customer ----------------------------------------
+
+PROFILE_PURPOSE = "loyalty_profile"
+
+
+def update_loyalty_profile(
+    *,
+    user_id: int,
+    changes: dict,
+    origin: ChangeOrigin,
+    code: str | None = None,
+    resend: bool = False,
+    locale: str | None = None,
+) -> profile.ProfileUpdate:
+    """``PATCH /users/profile-with-loyalty/``: the profile's rules, plus a code for every new phone.
+
+    With KVKK confirmation on, the profile's own confirmation already covers a
+    new phone (the code goes to the new number), so this hands over. With it
+    off, a new phone still needs a code here. Accepted changes are pushed to
+    the loyalty service afterwards.
+    """
+    user = profile.get_user(user_id)
+    effective = profile.effective_changes(user, changes)
+    if "phone" in effective and not profile.kvkk_confirmation_enabled():
+        subject = profile.confirmation_subject(user_id)
+        payload = profile.confirmation_payload(user, effective)
+        if resend or not code:
+            challenge = send_code(
+                purpose=PROFILE_PURPOSE,
+                subject=subject,
+                phone=effective["phone"],
+                payload=payload,
+                client_ip=origin.client_ip,
+                locale=locale,
+            )
+            return profile.ProfileUpdate(
+                user=user, status="resent" if resend else "pending", changes=effective, challenge=challenge
+            )
+        # Marks the code used in this transaction; update_profile commits it with the change.
+        verify_code(purpose=PROFILE_PURPOSE, subject=subject, phone=effective["phone"], payload=payload, code=code)
+        code, resend = None, False
+    result = profile.update_profile(
+        user_id=user_id, changes=changes, origin=origin, code=code, resend=resend, locale=locale
+    )
+    if result.applied:
+        profile_changed(user_id=user_id)
+    return result
