@@ -118,6 +118,10 @@ def register():
     session[SIGNUP_KEY] = saved
     if not valid:
         return _render_details(form, 400)
+    challenge = latest_challenge(purpose=registration.PURPOSE, subject=registration.subject_for(details["email"]))
+    if saved.get("sent") == saved["details"] and challenge is not None and challenge.is_live():
+        # Back from the code step with nothing changed: the code already sent still confirms it.
+        return redirect(url_for("loyalty.register_code"))
     try:
         registration.start_registration(
             details=details, client_ip=change_origin("web").client_ip, locale=str(get_locale())
@@ -125,6 +129,7 @@ def register():
     except (RateLimited, ServiceUnavailable) as error:
         form.form_errors.append(error.message)
         return _render_details(form, error.status)
+    session[SIGNUP_KEY] = {**saved, "sent": saved["details"]}
     return redirect(url_for("loyalty.register_code"))
 
 
