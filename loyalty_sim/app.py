@@ -8,6 +8,7 @@ import re
 import secrets
 import sqlite3
 import threading
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,7 +103,7 @@ class Simulator:
         self.db = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.executescript(SCHEMA)
-        self.requests_seen: list[tuple[str, str]] = []  # (method, path), for tests
+        self.requests_seen: deque[tuple[str, str]] = deque(maxlen=10_000)  # (method, path), for tests
         self.url_map = Map(
             [
                 Rule("/v1/customers", methods=["POST"], endpoint="create_customer"),

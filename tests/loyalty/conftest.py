@@ -62,3 +62,9 @@ def loyalty_service(app, loyalty_sim):
     with app.app_context():
         settings.set_setting(settings.CUSTOMER_LOYALTY_CARD_SERVICE, service_setting(loyalty_sim))
     return loyalty_sim
+
+
+@pytest.fixture
+def app_client_factory(app):
+    """Another browser or storefront: a test client with its own cookies."""
+    return app.test_client

@@ -334,3 +334,17 @@ def test_patch_new_phone_with_kvkk_on(app, api, member, loyalty_service):
     with app.app_context():
         count = _db.session.execute(select(func.count()).select_from(ConsentRecord)).scalar_one()
     assert count == 2  # email at registration, sms now
+
+
+def test_two_registrations_for_one_phone_one_account(app, client, app_client_factory, loyalty_service):
+    """Both got their 202 and their code; the first to confirm wins, the other gets a clean 400."""
+    other = app_client_factory()
+    register(client)
+    code_a = code_for(client)
+    other.post(REGISTER, json={**DETAILS, "email": "someone.else@example.com"})
+    code_b = code_for(other)
+    assert register(client, code=code_a).status_code == 201
+    response = other.post(REGISTER, json={**DETAILS, "email": "someone.else@example.com", "code": code_b})
+    assert response.status_code == 400
+    assert response.get_json() == {"phone": ["A user with this phone number already exists."]}
+    assert len(users(app)) == 1
