@@ -184,9 +184,11 @@ def test_production_refuses_to_start_with_the_outbox(migrated):
         _production(migrated, SMS_BACKEND="outbox")
 
 
-def test_http_backend_needs_a_gateway_url(migrated):
-    with pytest.raises(RuntimeError, match="SMS_GATEWAY_URL"):
-        _production(migrated, SMS_GATEWAY_URL=None)
+def test_http_backend_without_a_gateway_url_fails_each_send_visibly(http_app):
+    http_app.config["SMS_GATEWAY_URL"] = None
+    with pytest.raises(ServiceUnavailable) as caught:
+        send()
+    _assert_failure_recorded(caught, "SMS_GATEWAY_URL is not set")
 
 
 def test_unknown_backend_refuses_to_start(migrated):
@@ -195,4 +197,7 @@ def test_unknown_backend_refuses_to_start(migrated):
 
 
 def test_production_starts_with_the_http_gateway(migrated):
-    assert _production(migrated).config["SMS_BACKEND"] == "http"
+    app = _production(migrated)
+    with app.app_context():
+        db.engine.dispose()
+    assert app.config["SMS_BACKEND"] == "http"
