@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, format_timedelta, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
@@ -175,16 +175,18 @@ def sms_text(*, code: str, purpose: str, lifetime: int) -> str:
 
 
 def wait_text(seconds: float, *, round_up: bool = True) -> str:
-    """A time for people: whole seconds under a minute, else whole minutes.
+    """A time for people: seconds under a minute, minutes under an hour, else hours.
 
     Waits round up (never tell someone to come back too early); what is left of
     a code's life rounds down (never promise more than there is).
     """
-    seconds = math.ceil(seconds) if round_up else math.floor(seconds)
+    whole = math.ceil if round_up else math.floor
+    seconds = whole(seconds)
     if seconds < 60:
         return ngettext("%(num)d second", "%(num)d seconds", seconds)
-    minutes = math.ceil(seconds / 60) if round_up else seconds // 60
-    return format_timedelta(timedelta(minutes=minutes), threshold=1.0, add_direction=False)
+    if seconds < 3600:
+        return ngettext("%(num)d minute", "%(num)d minutes", whole(seconds / 60))
+    return ngettext("%(num)d hour", "%(num)d hours", whole(seconds / 3600))
 
 
 def _seconds(delta: timedelta) -> int:
@@ -285,7 +287,7 @@ def send_code(
     _refuse_if_rate_limited(rules, purpose=purpose, subject=subject, phone=phone, client_ip=client_ip, now=now)
 
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    with force_locale(locale) if locale else nullcontext():
+    with _in_language(locale):
         text = sms_text(code=code, purpose=purpose, lifetime=rules.lifetime)
     gateway = get_gateway()
     failure = None
@@ -332,6 +334,12 @@ def send_code(
     row.sms_id = message.id
     db.session.commit()
     return Challenge.from_row(row)
+
+
+def _in_language(locale: str | None):
+    """The SMS goes out in the customer's language when the portal speaks it."""
+    language = (locale or "").replace("_", "-").split("-")[0].lower()
+    return force_locale(language) if language in current_app.config["LANGUAGES"] else nullcontext()
 
 
 def verify_code(*, purpose: str, subject: str, phone: str, payload: Mapping[str, Any], code: str) -> str:
@@ -389,7 +397,8 @@ def _refusal(
         return DATA_MISMATCH, _(
             "Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}."
         )
-    if not hmac.compare_digest(_code_hash(row, (code or "").strip()), row.code_hash):
+    typed = "".join((code or "").split())  # "123 456" as pasted from the SMS
+    if not hmac.compare_digest(_code_hash(row, typed), row.code_hash):
         return WRONG_CODE, _("Verification codes do not match.")
     return None
 

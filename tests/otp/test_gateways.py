@@ -135,14 +135,16 @@ def test_gateway_redirect_is_not_followed(http_app, gateway):
     assert [r["path"] for r in gateway.received] == ["/messages"]
 
 
-def test_unreachable_gateway_is_a_recorded_failure(http_app):
+def test_unreachable_gateway_is_retried_once_then_a_recorded_failure(http_app, caplog):
     with socket.socket() as probe:  # a loopback port with nobody listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     http_app.config["SMS_GATEWAY_URL"] = f"http://127.0.0.1:{port}/messages"
-    with pytest.raises(ServiceUnavailable) as caught:
+    with caplog.at_level("WARNING", logger="urllib3.connectionpool"), pytest.raises(ServiceUnavailable) as caught:
         send()
     _assert_failure_recorded(caught, "connection failed")
+    retries = [r for r in caplog.records if r.name == "urllib3.connectionpool" and "Retrying" in r.getMessage()]
+    assert len(retries) == 1
 
 
 def test_the_user_can_retry_once_the_gateway_is_back(http_app, gateway):
