@@ -1,9 +1,11 @@
 """The code-entry step every flow renders, and the development SMS outbox.
 
-Flows call ``code_step_context(challenge, form=…)`` and include
-``templates/otp/_code_step.html``; they handle the post themselves (form →
-``verify_code`` / ``send_code`` → render), putting a refusal back with
-``code_step_context(…, error=…)`` so it shows beside the field.
+Flows include ``templates/otp/_code_step.html`` in their page and render it
+with ``render_code_step(template, challenge, form=…, error=…)`` (or pass
+``code_step_context(…)`` to ``render_template`` themselves). They handle the
+post: ``CodeForm`` → ``verify_code`` / ``send_code`` → render, giving a refusal
+back as ``error`` so it shows beside the field. ``tests/otp/flow.py`` is a
+complete example.
 """
 
 from __future__ import annotations
@@ -133,6 +135,32 @@ def code_step_context(
             hidden_fields=dict(hidden_fields or {}),
         )
     }
+
+
+def render_code_step(
+    template,
+    challenge: Challenge | None,
+    *,
+    form: CodeForm | None = None,
+    error: DomainError | None = None,
+    action: str | None = None,
+    confirms: str | None = None,
+    hidden_fields: Mapping[str, str] | None = None,
+    **context,
+):
+    """Render a page that includes the code step, answered with the status it deserves:
+    the refusal's own (406, 429 with ``Retry-After``, 503), 400 for a malformed code, else 200."""
+    if error is not None:
+        status = error.status
+    elif form is not None and form.errors:
+        status = 400
+    else:
+        status = 200
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+    step = code_step_context(
+        challenge, form=form, error=error, action=action, confirms=confirms, hidden_fields=hidden_fields
+    )
+    return render_template(template, **context, **step), status, headers
 
 
 def _ceil_seconds(delta) -> int:

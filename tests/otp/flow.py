@@ -4,14 +4,14 @@ Registered by the view and browser tests on their app."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template_string, request, url_for
+from flask import Blueprint, current_app, redirect, render_template_string, request, url_for
 from flask_babel import gettext
 
 from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
 from portal.extensions import db
 from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge, send_code, verify_code
-from portal.otp.views import code_step_context
+from portal.otp.views import render_code_step
 from portal.request_context import client_ip
 from tests.otp.conftest import PHONE
 
@@ -25,11 +25,10 @@ DONE_PAGE = """{% extends "base.html" %}{% block content %}<p id="flow-done">{{ 
 flow = Blueprint("otp_test_flow", __name__, url_prefix="/_test/otp")
 
 
-def _step(form=None, error=None, status=200):
+def _step(form=None, error=None):
     challenge = latest_challenge(purpose=FLOW_PURPOSE, subject=FLOW_SUBJECT)
-    context = code_step_context(challenge, form=form, error=error, action=url_for(".confirm"))
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
-    return render_template_string(STEP_PAGE, **context), status, headers
+    template = current_app.jinja_env.from_string(STEP_PAGE)
+    return render_code_step(template, challenge, form=form, error=error, action=url_for(".confirm"))
 
 
 def _send():
@@ -41,7 +40,7 @@ def start():
     try:
         _send()
     except (RateLimited, ServiceUnavailable) as error:
-        return _step(error=error, status=error.status)
+        return _step(error=error)
     return redirect(url_for(".confirm"))
 
 
@@ -54,15 +53,15 @@ def confirm():
         try:
             _send()
         except (RateLimited, ServiceUnavailable) as error:
-            return _step(form, error, error.status)
+            return _step(form, error)
         return redirect(url_for(".confirm"))
     if not form.validate():
-        return _step(form, status=400)
+        return _step(form)
     try:
         reference = verify_code(
             purpose=FLOW_PURPOSE, subject=FLOW_SUBJECT, phone=PHONE, payload=FLOW_PAYLOAD, code=form.code.data
         )
     except NotAcceptable as error:
-        return _step(form, error, error.status)
+        return _step(form, error)
     db.session.commit()  # the real flow commits its change here, with the spent code
     return render_template_string(DONE_PAGE, reference=gettext("Confirmed: %(ref)s", ref=reference))
