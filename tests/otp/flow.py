@@ -4,7 +4,7 @@ Registered by the view and browser tests on their app."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template_string, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template_string, request, url_for
 from flask_babel import gettext
 
 from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
@@ -65,3 +65,18 @@ def confirm():
         return _step(form, error)
     db.session.commit()  # the real flow commits its change here, with the spent code
     return render_template_string(DONE_PAGE, reference=gettext("Confirmed: %(ref)s", ref=reference))
+
+
+@flow.post("/json")
+def confirm_json():
+    """The JSON face of the same flow: refusals go to the one set of error handlers."""
+    form = CodeForm.from_request()
+    data = form.validate_or_raise()
+    if data["resend"]:
+        _send()
+        return jsonify(message="success")
+    reference = verify_code(
+        purpose=FLOW_PURPOSE, subject=FLOW_SUBJECT, phone=PHONE, payload=FLOW_PAYLOAD, code=data["code"]
+    )
+    db.session.commit()
+    return jsonify(reference=reference)

@@ -161,6 +161,40 @@ def test_gateway_failure_is_a_503_beside_the_resend_button(app, flow_client, aut
     assert text(page(response), "resend-error") == "We could not send the SMS just now. Please try again in a moment."
 
 
+JSON = "/_test/otp/json"
+AS_JSON = {"Accept": "application/json"}
+
+
+def test_the_json_face_gets_the_documented_shapes(app, flow_client):
+    assert flow_client.post(JSON, json={"resend": True}, headers=AS_JSON).get_json() == {"message": "success"}
+    code = outbox_code(app)
+
+    response = flow_client.post(JSON, json={"resend": True}, headers=AS_JSON)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "60"
+    assert response.get_json() == {"detail": "Please wait 1 minute before asking for a new code."}
+
+    response = flow_client.post(JSON, json={"code": wrong(code)}, headers=AS_JSON)
+    assert response.status_code == 406
+    assert response.get_json() == {
+        "non_field_errors": "Verification codes do not match.",
+        "error_code": "sms_verification_100_2",
+    }
+
+    response = flow_client.post(JSON, json={"code": 123456}, headers=AS_JSON)
+    assert (response.status_code, response.get_json()) == (400, {"code": ["Not a valid string."]})
+
+    response = flow_client.post(JSON, json={"code": code}, headers=AS_JSON)
+    assert response.status_code == 200 and response.get_json()["reference"].startswith("otp:")
+
+    clock.advance(seconds=180)
+    response = flow_client.post(JSON, json={"code": code}, headers=AS_JSON)
+    assert response.get_json() == {
+        "non_field_errors": "Sms otp code expired. Please resend code.",
+        "error_code": "sms_verification_100_4",
+    }
+
+
 @pytest.mark.parametrize(
     ("phone", "masked"),
     [
