@@ -10,6 +10,7 @@ complete example.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -58,21 +59,14 @@ def mask_phone(phone: str) -> str:
         return phone[:3] + "*" * max(0, len(phone) - 5) + phone[-2:]
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     prefix = f"+{number.country_code}"
-    national = formatted[len(prefix) :]
-    total = sum(ch.isdigit() for ch in national)
-    out, seen, in_first_group, first_done = [], 0, False, False
-    for ch in national:
-        if ch.isdigit():
-            seen += 1
-            in_first_group = not first_done
-            keep = in_first_group or seen > total - 2
-            out.append(ch if keep else "*")
-        else:
-            if in_first_group:
-                first_done = True
-            in_first_group = False
-            out.append(ch)
-    return prefix + "".join(out)
+    national = formatted[len(prefix) :]  # " 555 111 22 33"
+    # Keep the first group (operator or area code) and the last two digits.
+    first_group_end = re.match(r"\D*\d+", national).end()
+    last_two = [i for i, ch in enumerate(national) if ch.isdigit()][-2:]
+    masked = (
+        "*" if ch.isdigit() and first_group_end <= i and i not in last_two else ch for i, ch in enumerate(national)
+    )
+    return prefix + "".join(masked)
 
 
 @dataclass

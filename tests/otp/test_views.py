@@ -201,6 +201,7 @@ def test_the_json_face_gets_the_documented_shapes(app, flow_client):
         ("+905551112233", "+90 555 *** ** 33"),
         ("+12015550123", "+1 201-***-**23"),
         ("+442079460958", "+44 20 **** **58"),
+        ("5551112233", "555*****33"),
     ],
 )
 def test_mask_phone(phone, masked):
