@@ -289,24 +289,8 @@ def send_code(
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with _in_language(locale):
         text = sms_text(code=code, purpose=purpose, lifetime=rules.lifetime)
-    gateway = get_gateway()
-    failure = None
-    try:
-        gateway.send(to=phone, text=text)
-    except GatewayError as error:
-        failure = error.reason
-    message = SmsMessage(
-        to=phone,
-        body=text if gateway.keeps_text else None,
-        purpose=purpose,
-        backend=gateway.name,
-        status="failed" if failure else "sent",
-        error=failure,
-        client_ip=client_ip,
-        sent_at=now,
-    )
-    db.session.add(message)
-    if failure:
+    message = _deliver(to=phone, text=text, purpose=purpose, client_ip=client_ip)
+    if message.status != "sent":
         db.session.commit()
         raise ServiceUnavailable(_("We could not send the SMS just now. Please try again in a moment."))
 
@@ -334,6 +318,40 @@ def send_code(
     row.sms_id = message.id
     db.session.commit()
     return Challenge.from_row(row)
+
+
+def _deliver(*, to: str, text: str, purpose: str, client_ip: str | None) -> SmsMessage:
+    """Hand a message to the gateway and record it, sent or failed (added, not committed)."""
+    gateway = get_gateway()
+    failure = None
+    try:
+        gateway.send(to=to, text=text)
+    except GatewayError as error:
+        failure = error.reason
+    message = SmsMessage(
+        to=to,
+        body=text if gateway.keeps_text else None,
+        purpose=purpose,
+        backend=gateway.name,
+        status="failed" if failure else "sent",
+        error=failure,
+        client_ip=client_ip,
+        sent_at=clock.now(),
+    )
+    db.session.add(message)
+    return message
+
+
+def send_notice(*, to: str, text: str, purpose: str, client_ip: str | None = None) -> bool:
+    """Send an SMS that carries no code (e.g. "your number was replaced"), best effort.
+
+    Recorded like every message (and shown in the development outbox); commits.
+    Returns whether the gateway took it. Notices are not subject to the code
+    caps, but they count towards them, because they cost the same.
+    """
+    message = _deliver(to=to, text=text, purpose=purpose, client_ip=client_ip)
+    db.session.commit()
+    return message.status == "sent"
 
 
 def _in_language(locale: str | None):

@@ -16,7 +16,7 @@ from portal import create_app
 from portal.errors import ServiceUnavailable
 from portal.extensions import db
 from portal.otp.models import OneTimeCode, SmsMessage
-from portal.otp.services import send_code, verify_code
+from portal.otp.services import send_code, send_notice, verify_code
 from tests.otp.conftest import PHONE, code_in
 
 PAYLOAD = {"phone": PHONE}
@@ -203,3 +203,11 @@ def test_production_starts_with_the_http_gateway(migrated):
     with app.app_context():
         db.engine.dispose()
     assert app.config["SMS_BACKEND"] == "http"
+
+
+def test_a_notice_the_gateway_refuses_is_recorded_and_reported(http_app, gateway):
+    gateway.status = 502
+    assert send_notice(to=PHONE, text="Your number was replaced.", purpose="phone_replaced") is False
+    [message] = messages()
+    assert (message.status, message.error, message.body) == ("failed", "HTTP 502", None)
+    assert gateway.received[0]["json"] == {"to": PHONE, "text": "Your number was replaced."}

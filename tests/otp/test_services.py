@@ -372,3 +372,9 @@ def test_a_code_pasted_with_spaces_is_the_code(ctx):
 def test_the_sms_speaks_only_languages_the_portal_has(ctx):
     send(locale="xx-YY")  # unknown: the current language, no crash
     assert last_sms().body.startswith("Your verification code is ")
+
+
+def test_a_notice_is_sent_and_recorded_like_every_message(ctx):
+    assert services.send_notice(to=PHONE, text="Your number was replaced.", purpose="phone_replaced")
+    message = last_sms()
+    assert (message.body, message.purpose, message.status) == ("Your number was replaced.", "phone_replaced", "sent")
