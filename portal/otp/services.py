@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, format_timedelta, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
@@ -175,16 +175,18 @@ def sms_text(*, code: str, purpose: str, lifetime: int) -> str:
 
 
 def wait_text(seconds: float, *, round_up: bool = True) -> str:
-    """A time for people: whole seconds under a minute, else whole minutes.
+    """A time for people: seconds under a minute, minutes under an hour, else hours.
 
     Waits round up (never tell someone to come back too early); what is left of
     a code's life rounds down (never promise more than there is).
     """
-    seconds = math.ceil(seconds) if round_up else math.floor(seconds)
+    whole = math.ceil if round_up else math.floor
+    seconds = whole(seconds)
     if seconds < 60:
         return ngettext("%(num)d second", "%(num)d seconds", seconds)
-    minutes = math.ceil(seconds / 60) if round_up else seconds // 60
-    return format_timedelta(timedelta(minutes=minutes), threshold=1.0, add_direction=False)
+    if seconds < 3600:
+        return ngettext("%(num)d minute", "%(num)d minutes", whole(seconds / 60))
+    return ngettext("%(num)d hour", "%(num)d hours", whole(seconds / 3600))
 
 
 def _seconds(delta: timedelta) -> int:
@@ -285,26 +287,10 @@ def send_code(
     _refuse_if_rate_limited(rules, purpose=purpose, subject=subject, phone=phone, client_ip=client_ip, now=now)
 
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    with force_locale(locale) if locale else nullcontext():
+    with _in_language(locale):
         text = sms_text(code=code, purpose=purpose, lifetime=rules.lifetime)
-    gateway = get_gateway()
-    failure = None
-    try:
-        gateway.send(to=phone, text=text)
-    except GatewayError as error:
-        failure = error.reason
-    message = SmsMessage(
-        to=phone,
-        body=text if gateway.keeps_text else None,
-        purpose=purpose,
-        backend=gateway.name,
-        status="failed" if failure else "sent",
-        error=failure,
-        client_ip=client_ip,
-        sent_at=now,
-    )
-    db.session.add(message)
-    if failure:
+    message = _deliver(to=phone, text=text, purpose=purpose, client_ip=client_ip)
+    if message.status != "sent":
         db.session.commit()
         raise ServiceUnavailable(_("We could not send the SMS just now. Please try again in a moment."))
 
@@ -332,6 +318,46 @@ def send_code(
     row.sms_id = message.id
     db.session.commit()
     return Challenge.from_row(row)
+
+
+def _deliver(*, to: str, text: str, purpose: str, client_ip: str | None) -> SmsMessage:
+    """Hand a message to the gateway and record it, sent or failed (added, not committed)."""
+    gateway = get_gateway()
+    failure = None
+    try:
+        gateway.send(to=to, text=text)
+    except GatewayError as error:
+        failure = error.reason
+    message = SmsMessage(
+        to=to,
+        body=text if gateway.keeps_text else None,
+        purpose=purpose,
+        backend=gateway.name,
+        status="failed" if failure else "sent",
+        error=failure,
+        client_ip=client_ip,
+        sent_at=clock.now(),
+    )
+    db.session.add(message)
+    return message
+
+
+def send_notice(*, to: str, text: str, purpose: str, client_ip: str | None = None) -> bool:
+    """Send an SMS that carries no code (e.g. "your number was replaced"), best effort.
+
+    Recorded like every message (and shown in the development outbox); commits.
+    Returns whether the gateway took it. Notices are not subject to the code
+    caps, but they count towards them, because they cost the same.
+    """
+    message = _deliver(to=to, text=text, purpose=purpose, client_ip=client_ip)
+    db.session.commit()
+    return message.status == "sent"
+
+
+def _in_language(locale: str | None):
+    """The SMS goes out in the customer's language when the portal speaks it."""
+    language = (locale or "").replace("_", "-").split("-")[0].lower()
+    return force_locale(language) if language in current_app.config["LANGUAGES"] else nullcontext()
 
 
 def verify_code(*, purpose: str, subject: str, phone: str, payload: Mapping[str, Any], code: str) -> str:
@@ -389,7 +415,8 @@ def _refusal(
         return DATA_MISMATCH, _(
             "Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}."
         )
-    if not hmac.compare_digest(_code_hash(row, (code or "").strip()), row.code_hash):
+    typed = "".join((code or "").split())  # "123 456" as pasted from the SMS
+    if not hmac.compare_digest(_code_hash(row, typed), row.code_hash):
         return WRONG_CODE, _("Verification codes do not match.")
     return None
 

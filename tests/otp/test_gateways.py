@@ -16,7 +16,7 @@ from portal import create_app
 from portal.errors import ServiceUnavailable
 from portal.extensions import db
 from portal.otp.models import OneTimeCode, SmsMessage
-from portal.otp.services import send_code, verify_code
+from portal.otp.services import send_code, send_notice, verify_code
 from tests.otp.conftest import PHONE, code_in
 
 PAYLOAD = {"phone": PHONE}
@@ -135,14 +135,16 @@ def test_gateway_redirect_is_not_followed(http_app, gateway):
     assert [r["path"] for r in gateway.received] == ["/messages"]
 
 
-def test_unreachable_gateway_is_a_recorded_failure(http_app):
+def test_unreachable_gateway_is_retried_once_then_a_recorded_failure(http_app, caplog):
     with socket.socket() as probe:  # a loopback port with nobody listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     http_app.config["SMS_GATEWAY_URL"] = f"http://127.0.0.1:{port}/messages"
-    with pytest.raises(ServiceUnavailable) as caught:
+    with caplog.at_level("WARNING", logger="urllib3.connectionpool"), pytest.raises(ServiceUnavailable) as caught:
         send()
     _assert_failure_recorded(caught, "connection failed")
+    retries = [r for r in caplog.records if r.name == "urllib3.connectionpool" and "Retrying" in r.getMessage()]
+    assert len(retries) == 1
 
 
 def test_the_user_can_retry_once_the_gateway_is_back(http_app, gateway):
@@ -184,9 +186,11 @@ def test_production_refuses_to_start_with_the_outbox(migrated):
         _production(migrated, SMS_BACKEND="outbox")
 
 
-def test_http_backend_needs_a_gateway_url(migrated):
-    with pytest.raises(RuntimeError, match="SMS_GATEWAY_URL"):
-        _production(migrated, SMS_GATEWAY_URL=None)
+def test_http_backend_without_a_gateway_url_fails_each_send_visibly(http_app):
+    http_app.config["SMS_GATEWAY_URL"] = None
+    with pytest.raises(ServiceUnavailable) as caught:
+        send()
+    _assert_failure_recorded(caught, "SMS_GATEWAY_URL is not set")
 
 
 def test_unknown_backend_refuses_to_start(migrated):
@@ -195,4 +199,15 @@ def test_unknown_backend_refuses_to_start(migrated):
 
 
 def test_production_starts_with_the_http_gateway(migrated):
-    assert _production(migrated).config["SMS_BACKEND"] == "http"
+    app = _production(migrated)
+    with app.app_context():
+        db.engine.dispose()
+    assert app.config["SMS_BACKEND"] == "http"
+
+
+def test_a_notice_the_gateway_refuses_is_recorded_and_reported(http_app, gateway):
+    gateway.status = 502
+    assert send_notice(to=PHONE, text="Your number was replaced.", purpose="phone_replaced") is False
+    [message] = messages()
+    assert (message.status, message.error, message.body) == ("failed", "HTTP 502", None)
+    assert gateway.received[0]["json"] == {"to": PHONE, "text": "Your number was replaced."}

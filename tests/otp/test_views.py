@@ -6,72 +6,14 @@ from __future__ import annotations
 import socket
 
 import pytest
-from flask import Blueprint, redirect, render_template_string, request, url_for
-from flask_babel import gettext
 
 from portal import clock, create_app
-from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
 from portal.extensions import db
-from portal.otp.forms import CodeForm
-from portal.otp.services import latest_challenge, send_code, verify_code
-from portal.otp.views import code_step_context, mask_phone
-from portal.request_context import client_ip
+from portal.otp.services import send_code
+from portal.otp.views import mask_phone
 from tests.conftest import page
 from tests.otp.conftest import OTHER_PHONE, PHONE, last_code, wrong
-
-# --- a flow that confirms a (pretend) phone change, as a real flow would -----------
-
-FLOW_SUBJECT = "user:42"
-FLOW_PURPOSE = "phone_change"
-FLOW_PAYLOAD = {"phone": PHONE}
-STEP_PAGE = """{% extends "base.html" %}{% block content %}
-<h1 id="flow-title">Confirm your new phone number</h1>{% include "otp/_code_step.html" %}{% endblock %}"""
-DONE_PAGE = """{% extends "base.html" %}{% block content %}<p id="flow-done">{{ reference }}</p>{% endblock %}"""
-
-flow = Blueprint("otp_test_flow", __name__, url_prefix="/_test/otp")
-
-
-def _step(form=None, error=None, status=200):
-    challenge = latest_challenge(purpose=FLOW_PURPOSE, subject=FLOW_SUBJECT)
-    context = code_step_context(challenge, form=form, error=error, action=url_for(".confirm"))
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
-    return render_template_string(STEP_PAGE, **context), status, headers
-
-
-def _send():
-    send_code(purpose=FLOW_PURPOSE, subject=FLOW_SUBJECT, phone=PHONE, payload=FLOW_PAYLOAD, client_ip=client_ip())
-
-
-@flow.post("/start")
-def start():
-    try:
-        _send()
-    except (RateLimited, ServiceUnavailable) as error:
-        return _step(error=error, status=error.status)
-    return redirect(url_for(".confirm"))
-
-
-@flow.route("/confirm", methods=["GET", "POST"])
-def confirm():
-    form = CodeForm.from_request()
-    if request.method == "GET":
-        return _step(form)
-    if form.wants_resend:
-        try:
-            _send()
-        except (RateLimited, ServiceUnavailable) as error:
-            return _step(form, error, error.status)
-        return redirect(url_for(".confirm"))
-    if not form.validate():
-        return _step(form, status=400)
-    try:
-        reference = verify_code(
-            purpose=FLOW_PURPOSE, subject=FLOW_SUBJECT, phone=PHONE, payload=FLOW_PAYLOAD, code=form.code.data
-        )
-    except NotAcceptable as error:
-        return _step(form, error, error.status)
-    db.session.commit()  # the real flow commits its change here, with the spent code
-    return render_template_string(DONE_PAGE, reference=gettext("Confirmed: %(ref)s", ref=reference))
+from tests.otp.flow import flow
 
 
 @pytest.fixture
@@ -219,12 +161,47 @@ def test_gateway_failure_is_a_503_beside_the_resend_button(app, flow_client, aut
     assert text(page(response), "resend-error") == "We could not send the SMS just now. Please try again in a moment."
 
 
+JSON = "/_test/otp/json"
+AS_JSON = {"Accept": "application/json"}
+
+
+def test_the_json_face_gets_the_documented_shapes(app, flow_client):
+    assert flow_client.post(JSON, json={"resend": True}, headers=AS_JSON).get_json() == {"message": "success"}
+    code = outbox_code(app)
+
+    response = flow_client.post(JSON, json={"resend": True}, headers=AS_JSON)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "60"
+    assert response.get_json() == {"detail": "Please wait 1 minute before asking for a new code."}
+
+    response = flow_client.post(JSON, json={"code": wrong(code)}, headers=AS_JSON)
+    assert response.status_code == 406
+    assert response.get_json() == {
+        "non_field_errors": "Verification codes do not match.",
+        "error_code": "sms_verification_100_2",
+    }
+
+    response = flow_client.post(JSON, json={"code": 123456}, headers=AS_JSON)
+    assert (response.status_code, response.get_json()) == (400, {"code": ["Not a valid string."]})
+
+    response = flow_client.post(JSON, json={"code": code}, headers=AS_JSON)
+    assert response.status_code == 200 and response.get_json()["reference"].startswith("otp:")
+
+    clock.advance(seconds=180)
+    response = flow_client.post(JSON, json={"code": code}, headers=AS_JSON)
+    assert response.get_json() == {
+        "non_field_errors": "Sms otp code expired. Please resend code.",
+        "error_code": "sms_verification_100_4",
+    }
+
+
 @pytest.mark.parametrize(
     ("phone", "masked"),
     [
         ("+905551112233", "+90 555 *** ** 33"),
         ("+12015550123", "+1 201-***-**23"),
         ("+442079460958", "+44 20 **** **58"),
+        ("5551112233", "555*****33"),
     ],
 )
 def test_mask_phone(phone, masked):
@@ -294,5 +271,7 @@ def test_outbox_pages_do_not_exist_in_production(migrated):
         }
     )
     client = app.test_client()
-    assert client.get("/_dev/sms").status_code == 404
-    assert client.get("/_dev/sms.json").status_code == 404
+    statuses = [client.get(path).status_code for path in ("/_dev/sms", "/_dev/sms.json")]
+    with app.app_context():
+        db.engine.dispose()
+    assert statuses == [404, 404]
