@@ -65,6 +65,16 @@ class Config:
     # customer before the portal ends it, and search results per page.
     AGENT_ACTING_MAX_MINUTES = _env_int("AGENT_ACTING_MAX_MINUTES", 30)
     AGENT_SEARCH_PER_PAGE = _env_int("AGENT_SEARCH_PER_PAGE", 20)
+
+    # Loyalty (issue 5). The service itself is the CUSTOMER_LOYALTY_CARD_SERVICE dynamic
+    # setting; these tune the client and registration. LOYALTY_SIM_URL is where `make run`
+    # starts the simulator (the demo data points the setting at it).
+    LOYALTY_CLIENT_RETRIES = _env_int("LOYALTY_CLIENT_RETRIES", 2)
+    LOYALTY_CLIENT_BACKOFF = float(os.environ.get("LOYALTY_CLIENT_BACKOFF", "0.3"))
+    LOYALTY_SIM_URL = os.environ.get("LOYALTY_SIM_URL", f"http://127.0.0.1:{_env_int('LOYALTY_SIM_PORT', 5001)}")
+    LOYALTY_SIM_API_KEY = os.environ.get("LOYALTY_SIM_API_KEY", "sim-key")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+
     # Profile (issue 4): field rules, avatar files, the KVKK notice version recorded with consents.
     PROFILE_MIN_AGE = _env_int("PROFILE_MIN_AGE", 13)
     PROFILE_MAX_AGE = _env_int("PROFILE_MAX_AGE", 120)

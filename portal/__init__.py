@@ -75,6 +75,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.security_views import bp as account_security_views
     from portal.accounts.views import bp as accounts_views
     from portal.agents.views import bp as agents_views
+    from portal.loyalty.api import bp as loyalty_api
+    from portal.loyalty.views import bp as loyalty_views
     from portal.otp.views import bp as otp_views
     from portal.profile.api import bp as profile_api
     from portal.profile.views import bp as profile_views
@@ -93,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
         settings_views,
         segments_views,
         segments_api,
+        loyalty_views,
+        loyalty_api,
         agents_views,
     ):
         app.register_blueprint(blueprint)

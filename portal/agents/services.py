@@ -287,6 +287,24 @@ def segment_for(*, customer_id: int) -> SegmentStatus | None:
     )
 
 
-def loyalty_status_for(*, customer_id: int) -> Any | None:
-    """EXTENSION POINT (loyalty feature, issue 5): the customer's loyalty card status."""
-    return None
+@dataclass(frozen=True)
+class LoyaltyStatus:
+    status: str | None  # None: no card; else pending, active or failed (the portal's link)
+    card_number: str | None
+    card_status: str | None  # what the loyalty service says about the card
+    last_synced_at: datetime | None
+
+
+def loyalty_status_for(*, customer_id: int) -> LoyaltyStatus | None:
+    """The customer's loyalty card as the portal last saw it (no call to the loyalty service)."""
+    from portal.loyalty.services import link_for
+
+    link = link_for(user_id=customer_id)
+    if link is None:
+        return LoyaltyStatus(status=None, card_number=None, card_status=None, last_synced_at=None)
+    return LoyaltyStatus(
+        status=link.status,
+        card_number=link.card_number,
+        card_status=link.card_status,
+        last_synced_at=link.last_synced_at,
+    )

@@ -1,13 +1,16 @@
 """The code-entry step every flow renders, and the development SMS outbox.
 
-Flows call ``code_step_context(challenge, form=…)`` and include
-``templates/otp/_code_step.html``; they handle the post themselves (form →
-``verify_code`` / ``send_code`` → render), putting a refusal back with
-``code_step_context(…, error=…)`` so it shows beside the field.
+Flows include ``templates/otp/_code_step.html`` in their page and render it
+with ``render_code_step(template, challenge, form=…, error=…)`` (or pass
+``code_step_context(…)`` to ``render_template`` themselves). They handle the
+post: ``CodeForm`` → ``verify_code`` / ``send_code`` → render, giving a refusal
+back as ``error`` so it shows beside the field. ``tests/otp/flow.py`` is a
+complete example.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -56,21 +59,14 @@ def mask_phone(phone: str) -> str:
         return phone[:3] + "*" * max(0, len(phone) - 5) + phone[-2:]
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     prefix = f"+{number.country_code}"
-    national = formatted[len(prefix):]
-    total = sum(ch.isdigit() for ch in national)
-    out, seen, in_first_group, first_done = [], 0, False, False
-    for ch in national:
-        if ch.isdigit():
-            seen += 1
-            in_first_group = not first_done
-            keep = in_first_group or seen > total - 2
-            out.append(ch if keep else "*")
-        else:
-            if in_first_group:
-                first_done = True
-            in_first_group = False
-            out.append(ch)
-    return prefix + "".join(out)
+    national = formatted[len(prefix) :]  # " 555 111 22 33"
+    # Keep the first group (operator or area code) and the last two digits.
+    first_group_end = re.match(r"\D*\d+", national).end()
+    last_two = [i for i, ch in enumerate(national) if ch.isdigit()][-2:]
+    masked = (
+        "*" if ch.isdigit() and first_group_end <= i and i not in last_two else ch for i, ch in enumerate(national)
+    )
+    return prefix + "".join(masked)
 
 
 @dataclass
@@ -128,11 +124,37 @@ def code_step_context(
             masked_phone=mask_phone(challenge.phone) if challenge else None,
             lifetime=lifetime,
             seconds_left=seconds_left,
-            valid_for=wait_text(seconds_left) if seconds_left else None,
+            valid_for=wait_text(seconds_left, round_up=False) if seconds_left else None,
             resend_wait=resend_wait,
             hidden_fields=dict(hidden_fields or {}),
         )
     }
+
+
+def render_code_step(
+    template,
+    challenge: Challenge | None,
+    *,
+    form: CodeForm | None = None,
+    error: DomainError | None = None,
+    action: str | None = None,
+    confirms: str | None = None,
+    hidden_fields: Mapping[str, str] | None = None,
+    **context,
+):
+    """Render a page that includes the code step, answered with the status it deserves:
+    the refusal's own (406, 429 with ``Retry-After``, 503), 400 for a malformed code, else 200."""
+    if error is not None:
+        status = error.status
+    elif form is not None and form.errors:
+        status = 400
+    else:
+        status = 200
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+    step = code_step_context(
+        challenge, form=form, error=error, action=action, confirms=confirms, hidden_fields=hidden_fields
+    )
+    return render_template(template, **context, **step), status, headers
 
 
 def _ceil_seconds(delta) -> int:

@@ -95,6 +95,13 @@ def _check(user: User, changes: Mapping[str, Any]) -> None:
         raise FieldErrors(errors)
 
 
+def refuse_phone_change_by_agent(effective: Mapping[str, Any], *, origin: ChangeOrigin) -> None:
+    """Codes go to the phone so that the customer proves consent; an agent acting
+    for them (source ``call_center``) must never be able to point them elsewhere."""
+    if origin.source == "call_center" and "phone" in effective:
+        raise PermissionDenied(_("Customer service cannot change the phone number: the customer must do it."))
+
+
 def update_profile(
     *,
     user_id: int,
@@ -115,10 +122,7 @@ def update_profile(
     user = get_user(user_id)
     _check(user, changes)
     effective = effective_changes(user, changes)
-    if origin.source == "call_center" and "phone" in effective:
-        # Codes go to this phone so that the customer proves consent; an agent acting
-        # for them must never be able to point the codes at another phone.
-        raise PermissionDenied(_("Customer service cannot change the phone number: the customer must do it."))
+    refuse_phone_change_by_agent(effective, origin=origin)
     if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
         return _apply(user, effective, origin=origin, code_reference=None)
 

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from portal import clock
 from portal.accounts.models import User
 from portal.agents.models import AuditEvent
+from portal.otp.models import SmsMessage
 from tests.conftest import DEMO_PASSWORD, ApiActions
+from tests.loyalty.conftest import loyalty_service, loyalty_sim  # noqa: F401 (fixtures: the real simulator)
 
 REFUSED = "Customer service cannot do this while acting as a customer: the customer must do it themselves."
 
@@ -112,13 +114,22 @@ def test_consent_change_through_the_api_is_recorded_as_call_center(sql, acting_a
     }
 
 
-def test_phone_change_through_the_api_is_refused_while_acting(sql, acting_api, customer):
-    response = acting_api.patch("/users/profile/", json={"phone": "+905329998877"})
+@pytest.fixture(params=["/users/profile/", "/users/profile-with-loyalty/"])
+def profile_path(request):
+    if "loyalty" in request.param:
+        request.getfixturevalue("loyalty_service")  # the loyalty endpoints answer 406 without it
+    return request.param
+
+
+def test_phone_change_through_the_api_is_refused_while_acting(sql, acting_api, customer, profile_path):
+    response = acting_api.patch(profile_path, json={"phone": "+905329998877", "date_of_birth": "1990-01-02"})
     assert response.status_code == 403
     assert response.get_json() == {
         "detail": "Customer service cannot change the phone number: the customer must do it."
     }
     assert sql(lambda s: s.get(User, customer.id).phone) == "+905551112233"
+    assert sql(lambda s: s.get(User, customer.id).date_of_birth) is None  # nothing of the request applied
+    assert sql(lambda s: s.execute(select(SmsMessage)).first()) is None  # no code went anywhere
 
 
 def test_an_api_token_cannot_start_acting(app, sql, agent, customer):

@@ -88,8 +88,7 @@ def test_customer_page(console, agent, customer):
     assert doc.find(id="consent-sms").text == "off"
     assert doc.find(id="consent-history-empty") is not None
     assert doc.find(id="customer-segment").text == "none"  # no segment defined at all
-    # Extension point until the loyalty feature is merged.
-    assert doc.find(id="customer-loyalty").text == "not available yet"
+    assert doc.find(id="customer-loyalty").text == "no card"
     assert doc.find(id="audit-empty") is not None
     assert doc.find("form", id="act-form").find("input", attrs={"name": "reason"}) is not None
 
@@ -439,3 +438,26 @@ def test_customer_page_shows_the_current_segment(app, console, agent, customer):
     doc = page(console.client.get(f"/agent/customers/{customer.id}"))
     assert doc.find(id="customer-segment").text == "Example.com customers"
     assert doc.find(id="customer-price-list").text == "Euro prices (EUR)"
+
+
+def test_customer_page_shows_the_loyalty_card(app, console, agent, customer):
+    from portal.loyalty.models import ACTIVE, LoyaltyLink
+
+    with app.app_context():
+        from portal.extensions import db
+
+        db.session.add(
+            LoyaltyLink(
+                user_id=customer.id,
+                status=ACTIVE,
+                idempotency_key="k-1",
+                request_body={},
+                card_number="LC-0001",
+                card_status="gold",
+            )
+        )
+        db.session.commit()
+    console.login()
+    loyalty = page(console.client.get(f"/agent/customers/{customer.id}")).find(id="customer-loyalty")
+    assert loyalty["data-status"] == "active"
+    assert loyalty.text.strip() == "active · LC-0001 (gold)"
