@@ -93,7 +93,14 @@ def load_acting():
         g.pop("_login_user", None)
         g.acting_ended = True
         return None
-    customer_ok = session.get("_user_id") == str(state["customer_id"]) and current_user.is_authenticated
+    row = services.acting_session(acting_session_id=state["id"])
+    customer_ok = (
+        row is not None
+        and row.ended_at is None  # closed on the server: the record wins over the cookie
+        and session.get("_user_id") == str(state["customer_id"])
+        and current_user.is_authenticated
+        and current_user.role == "customer"
+    )
     expired = clock.now() >= datetime.fromisoformat(state["ends_at"])
     if expired or not customer_ok:
         end(END_EXPIRED if expired else END_INVALID)

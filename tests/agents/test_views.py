@@ -461,3 +461,13 @@ def test_customer_page_shows_the_loyalty_card(app, console, agent, customer):
     loyalty = page(console.client.get(f"/agent/customers/{customer.id}")).find(id="customer-loyalty")
     assert loyalty["data-status"] == "active"
     assert loyalty.text.strip() == "active · LC-0001 (gold)"
+
+
+def test_acting_closed_on_the_server_ends_in_the_browser(sql, acting, customer):
+    from portal.agents import services
+
+    acting_id = sql(lambda s: s.execute(select(ActingSession.id)).scalar_one())
+    sql(lambda s: services.stop_acting(acting_session_id=acting_id, why="invalid", client_ip=None))
+    response = acting.client.get("/account/profile")
+    assert response.headers["Location"] == f"/agent/customers/{customer.id}"
+    assert trail(sql, customer.id) == [("start", None), ("stop", "invalid")]  # recorded once
