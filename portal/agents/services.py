@@ -113,7 +113,12 @@ def get_customer(*, customer_id: int) -> User | None:
 
 
 def _record(
-    *, acting: ActingSession, action: str, client_ip: str | None, details: dict[str, Any] | None = None
+    *,
+    acting: ActingSession,
+    action: str,
+    client_ip: str | None,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         agent_id=acting.agent_id,
@@ -123,7 +128,7 @@ def _record(
         reason=acting.reason,
         client_ip=client_ip,
         details=details or {},
-        created_at=clock.now(),
+        created_at=at or clock.now(),
     )
     db.session.add(event)
     return event
@@ -160,7 +165,13 @@ def start_acting(
     )
     db.session.add(acting)
     db.session.flush()
-    _record(acting=acting, action=ACTION_START, client_ip=client_ip, details={"ends_at": acting.ends_at.isoformat()})
+    _record(
+        acting=acting,
+        action=ACTION_START,
+        client_ip=client_ip,
+        details={"ends_at": acting.ends_at.strftime("%Y-%m-%d %H:%M:%S")},
+        at=now,
+    )
     db.session.commit()
     return acting
 

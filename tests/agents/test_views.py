@@ -366,6 +366,9 @@ def test_audit_rows_for_a_whole_session(sql, acting, agent, customer):
     cells = doc.select_one(f"#audit-{rows[1].id}").select("td")
     assert cells[1].text == "Ayla Agent"
     assert cells[4].text.strip() == "POST /account/security/sessions → 403"
+    start_cells = doc.select_one(f"#audit-{rows[0].id}").select("td")
+    ends = (rows[0].created_at + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S")
+    assert start_cells[4].text.strip() == f"until {ends} UTC"
 
 
 def test_customer_sees_that_customer_service_accessed_the_account(client, acting, auth):
