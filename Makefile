@@ -28,14 +28,19 @@ db: install
 seed: db
 	$(VENV)/bin/flask seed-demo
 
+# The loyalty-service simulator runs in the background beside the portal and
+# stops with it (Ctrl-C, or the portal exiting for any reason).
 run: seed
+	@LOYALTY_SIM_PORT=$(LOYALTY_SIM_PORT) $(PY) -m loyalty_sim & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
+	echo "loyalty simulator on http://127.0.0.1:$(LOYALTY_SIM_PORT) (pid $$sim)"; \
 	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(VENV)/bin/ruff check portal tests config.py wsgi.py
+	$(VENV)/bin/ruff check portal loyalty_sim tests config.py wsgi.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

@@ -71,17 +71,43 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
+    from portal.accounts.security_api import bp as account_security_api
+    from portal.accounts.security_views import bp as account_security_views
     from portal.accounts.views import bp as accounts_views
+    from portal.agents.views import bp as agents_views
+    from portal.loyalty.api import bp as loyalty_api
+    from portal.loyalty.views import bp as loyalty_views
+    from portal.otp.views import bp as otp_views
+    from portal.profile.api import bp as profile_api
     from portal.profile.views import bp as profile_views
+    from portal.segments.api import bp as segments_api
+    from portal.segments.views import bp as segments_views
+    from portal.settings.views import bp as settings_views
 
-    for blueprint in (accounts_views, accounts_api, profile_views):
+    for blueprint in (
+        accounts_views,
+        accounts_api,
+        account_security_views,
+        account_security_api,
+        profile_views,
+        profile_api,
+        otp_views,
+        settings_views,
+        segments_views,
+        segments_api,
+        loyalty_views,
+        loyalty_api,
+        agents_views,
+    ):
         app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
     from portal.commands import seed_demo
+    from portal.segments.commands import segments_cli
 
     app.cli.add_command(seed_demo)
+    app.cli.add_command(segments_cli)
 
 
 def register_template_context(app: Flask) -> None:

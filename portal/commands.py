@@ -7,6 +7,10 @@ from flask.cli import with_appcontext
 
 from portal.accounts.models import User
 from portal.accounts.services import create_user, user_by_email
+from portal.agents import demo as agents_demo
+from portal.loyalty import demo as loyalty_demo
+from portal.profile import demo as profile_demo
+from portal.segments.demo import seed_demo as seed_segments
 
 DEMO_USERS = [
     {
@@ -49,4 +53,8 @@ def seed_users() -> list[User]:
 def seed_demo() -> None:
     """Create the demo accounts and data (idempotent)."""
     users = seed_users()
+    agents_demo.seed_demo()
+    loyalty_demo.seed_demo()
+    profile_demo.seed_demo()
+    seed_segments()
     click.echo(f"Demo data ready: {', '.join(u.email for u in users)}")

@@ -9,6 +9,8 @@ from flask_login import current_user
 
 
 def select_locale() -> str:
+    if not has_request_context():  # commands and services run outside a request
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = list(current_app.config["LANGUAGES"])
     if not has_request_context():  # CLI commands, background jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -49,6 +49,7 @@ def test_production_starts_with_its_own_settings(migrated):
             "PORTAL_CONFIG": "production",
             "SECRET_KEY": "x" * 40,
             "SMS_BACKEND": "http",
+            "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",  # feat/otp: the http gateway needs its address
             "SQLALCHEMY_DATABASE_URI": migrated,
         }
     )

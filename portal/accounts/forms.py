@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Email, Length
 
 from portal.forms import PortalForm, TextField
 
@@ -17,3 +17,23 @@ class LoginForm(PortalForm):
     password = SecretField(
         _l("Password"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
     )
+
+
+class ChangePasswordForm(PortalForm):
+    current_password = SecretField(
+        _l("Current password"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
+    )
+    new_password = SecretField(
+        _l("New password"), [DataRequired(), Length(min=10, max=128)], render_kw={"autocomplete": "new-password"}
+    )
+
+
+class ChangeEmailForm(PortalForm):
+    email = TextField(_l("New email"), [DataRequired(), Length(max=254), Email()], render_kw={"autocomplete": "email"})
+    password = SecretField(
+        _l("Password"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
+    )
+
+
+class EndOtherSessionsForm(PortalForm):
+    """No fields: the POST itself (with its CSRF token) is the request."""

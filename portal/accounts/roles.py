@@ -31,3 +31,18 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def refuse_while_acting(view):
+    """Refuse account-security actions (password, email, sessions, login) while
+    an agent acts as the customer: customer service may help, never take over."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("acting_agent") is not None:
+            raise PermissionDenied(
+                _("Customer service cannot do this while acting as a customer: the customer must do it themselves.")
+            )
+        return view(*args, **kwargs)
+
+    return wrapped

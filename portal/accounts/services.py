@@ -11,6 +11,7 @@ from portal.accounts.models import AuthToken, User
 from portal.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from portal.errors import FieldErrors
 from portal.extensions import db
+from portal.sessions import end_user_sessions
 
 
 def normalise_email(email: str) -> str:
@@ -59,3 +60,44 @@ def revoke_token(*, key_hash: str) -> None:
 def revoke_all_tokens(*, user: User) -> None:
     db.session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
     db.session.commit()
+
+
+def _user_with_password(*, user_id: int, password: str, field: str) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not verify_password(user.password_hash, password):
+        raise FieldErrors({field: [_("The password is not correct.")]})
+    return user
+
+
+def change_password(
+    *,
+    user_id: int,
+    current_password: str,
+    new_password: str,
+    keep_session_id: str | None,
+    keep_token_hash: str | None = None,
+) -> None:
+    """A new password; every other session and API token of the user ends."""
+    user = _user_with_password(user_id=user_id, password=current_password, field="current_password")
+    user.password_hash = hash_password(new_password)
+    db.session.execute(
+        delete(AuthToken).where(AuthToken.user_id == user.id, AuthToken.key_hash != (keep_token_hash or ""))
+    )
+    db.session.commit()
+    end_user_sessions(user.id, except_sid=keep_session_id)
+
+
+def change_email(*, user_id: int, email: str, password: str) -> User:
+    user = _user_with_password(user_id=user_id, password=password, field="password")
+    email = normalise_email(email)
+    other = user_by_email(email)
+    if other is not None and other.id != user.id:
+        raise FieldErrors({"email": [_("A user with that email already exists.")]})
+    user.email = email
+    db.session.commit()
+    return user
+
+
+def end_other_sessions(*, user_id: int, keep_session_id: str | None) -> int:
+    """End every other browser session of the user; returns how many ended."""
+    return end_user_sessions(user_id, except_sid=keep_session_id)

@@ -1,0 +1,19 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.forms import PortalForm, TextField
+
+
+class SearchForm(PortalForm):
+    """The console search, read from the query string: ``SearchForm(formdata=request.args)``."""
+
+    q = TextField(_l("Email, phone or name"), [Length(max=100)])
+    page = IntegerField(_l("Page"), [Optional(), NumberRange(min=1, max=10_000)])
+
+
+class ActForm(PortalForm):
+    reason = TextField(
+        _l("Reason"),
+        [DataRequired(message=_l("Say why: a ticket number or a sentence.")), Length(max=200)],
+    )

@@ -1,0 +1,321 @@
+"""Console services: search, acting sessions and the audit trail.
+
+Plain keyword-only functions over plain values; they own their transactions
+and raise domain errors. The request-level mechanics (session keys, hooks)
+live in ``portal.agents.acting``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select, update
+
+from portal import clock
+from portal.accounts.models import User
+from portal.agents.models import END_EXPIRED, ActingSession, AuditEvent
+from portal.errors import PermissionDenied
+from portal.extensions import db
+
+ACTION_START = "start"
+ACTION_STOP = "stop"
+ACTION_WRITE = "write"
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[User]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _like(term: str) -> str:
+    """A LIKE pattern matching ``term`` anywhere, with its wildcards escaped."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _as_phone(query: str, region: str) -> str | None:
+    """The E.164 form of ``query`` if it is a valid phone number in any format."""
+    if not re.search(r"\d", query) or re.search(r"[A-Za-z@]", query):
+        return None
+    try:
+        number = phonenumbers.parse(query, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def search_customers(*, query: str, page: int = 1, per_page: int = 20, region: str = "TR") -> SearchPage:
+    """Customers (never staff) matching an email, a phone number or a name.
+
+    A valid phone number in any format matches exactly; a run of digits that is
+    not a whole number matches anywhere in the stored E.164 number; anything
+    else matches email, first and last name case-insensitively, each word on
+    its own ("ayşe yılmaz" finds Ayşe Yılmaz).
+    """
+    query = (query or "").strip()
+    conditions = [User.role == "customer"]
+    phone = _as_phone(query, region)
+    digits = re.sub(r"\D", "", query)
+    if phone:
+        conditions.append(User.phone == phone)
+    elif digits and not re.search(r"[^\d\s()+.\-]", query):
+        conditions.append(User.phone.like(_like(digits), escape="\\"))
+    elif query:
+        for word in query.lower().split():
+            pattern = _like(word)
+            conditions.append(
+                or_(
+                    func.lower(User.email).like(pattern, escape="\\"),
+                    func.lower(User.first_name).like(pattern, escape="\\"),
+                    func.lower(User.last_name).like(pattern, escape="\\"),
+                )
+            )
+    where = and_(*conditions)
+    total = db.session.execute(select(func.count()).select_from(User).where(where)).scalar_one()
+    page = max(1, page)
+    items = list(
+        db.session.execute(
+            select(User)
+            .where(where)
+            .order_by(User.last_name, User.first_name, User.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).scalars()
+    )
+    return SearchPage(items=items, page=page, per_page=per_page, total=total)
+
+
+def get_customer(*, customer_id: int) -> User | None:
+    user = db.session.get(User, customer_id)
+    return user if user is not None and user.role == "customer" else None
+
+
+def _record(
+    *,
+    acting: ActingSession,
+    action: str,
+    client_ip: str | None,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        agent_id=acting.agent_id,
+        customer_id=acting.customer_id,
+        acting_session_id=acting.id,
+        action=action,
+        reason=acting.reason,
+        client_ip=client_ip,
+        details=details or {},
+        created_at=at or clock.now(),
+    )
+    db.session.add(event)
+    return event
+
+
+def start_acting(
+    *, agent_id: int, customer_id: int, reason: str, client_ip: str | None, max_minutes: int
+) -> ActingSession:
+    """Open an acting session and record its start.
+
+    Only an active agent or admin may start, and only an active customer can be
+    the target: never another agent or admin, so no one gains staff powers.
+    """
+    close_overdue_sessions()
+    agent = db.session.get(User, agent_id)
+    if agent is None or not agent.is_active or agent.role not in ("agent", "admin"):
+        raise PermissionDenied(_("Only customer-service agents and admins can act as a customer."))
+    customer = db.session.get(User, customer_id)
+    if customer is None or customer.role != "customer":
+        raise PermissionDenied(_("You can only act as a customer, never as an agent or an admin."))
+    if not customer.is_active:
+        raise PermissionDenied(_("This customer account is inactive; you cannot act as it."))
+    reason = reason.strip()
+    if not reason:
+        raise PermissionDenied(_("A reason is required."))
+    now = clock.now()
+    acting = ActingSession(
+        agent_id=agent.id,
+        customer_id=customer.id,
+        reason=reason,
+        client_ip=client_ip,
+        started_at=now,
+        ends_at=now + timedelta(minutes=max_minutes),
+    )
+    db.session.add(acting)
+    db.session.flush()
+    _record(
+        acting=acting,
+        action=ACTION_START,
+        client_ip=client_ip,
+        details={"ends_at": acting.ends_at.strftime("%Y-%m-%d %H:%M:%S")},
+        at=now,
+    )
+    db.session.commit()
+    return acting
+
+
+def stop_acting(*, acting_session_id: int, why: str, client_ip: str | None) -> bool:
+    """Close the acting session and record why. Safe to call twice: only the
+    first call closes it and writes the ``stop`` event (returns True)."""
+    acting = db.session.get(ActingSession, acting_session_id)
+    if acting is None:
+        return False
+    now = clock.now()
+    ended_at = min(now, acting.ends_at) if why == END_EXPIRED else now
+    closed = db.session.execute(
+        update(ActingSession)
+        .where(ActingSession.id == acting.id, ActingSession.ended_at.is_(None))
+        .values(ended_at=ended_at, end_reason=why)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not closed:
+        db.session.rollback()
+        return False
+    _record(acting=acting, action=ACTION_STOP, client_ip=client_ip, details={"why": why})
+    db.session.commit()
+    return True
+
+
+def close_overdue_sessions() -> int:
+    """Close sessions whose browser session vanished before its time ran out
+    (idle timeout, the agent closed the browser): each still gets its ``stop``."""
+    overdue = db.session.execute(
+        select(ActingSession.id).where(ActingSession.ended_at.is_(None), ActingSession.ends_at <= clock.now())
+    ).scalars().all()
+    return sum(stop_acting(acting_session_id=i, why=END_EXPIRED, client_ip=None) for i in overdue)
+
+
+def acting_session(*, acting_session_id: int) -> ActingSession | None:
+    return db.session.get(ActingSession, acting_session_id)
+
+
+def record_write(
+    *, acting_session_id: int, method: str, endpoint: str | None, path: str, status: int, client_ip: str | None
+) -> None:
+    """Record one unsafe request made while acting (also refused ones)."""
+    acting = db.session.get(ActingSession, acting_session_id)
+    if acting is None:
+        return
+    _record(
+        acting=acting,
+        action=ACTION_WRITE,
+        client_ip=client_ip,
+        details={"method": method, "endpoint": endpoint, "path": path, "status": status},
+    )
+    db.session.commit()
+
+
+def audit_trail(*, customer_id: int, limit: int = 100) -> list[AuditEvent]:
+    """The customer's audit events, newest first."""
+    return list(
+        db.session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.customer_id == customer_id)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def staff_names(*, user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(User).where(User.id.in_(user_ids))).scalars()
+    return {u.id: (u.full_name or u.email) for u in rows}
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    started_at: datetime
+    ended_at: datetime | None
+
+
+def recent_access_for(user_id: int, *, days: int = 90) -> list[AccessRecord]:
+    """When customer service acted as this customer lately, newest first.
+
+    What the customer sees on their profile: when, not who (staff names stay
+    internal); the full record is in the console's audit trail.
+    """
+    since = clock.now() - timedelta(days=days)
+    rows = db.session.execute(
+        select(ActingSession)
+        .where(ActingSession.customer_id == user_id, ActingSession.started_at >= since)
+        .order_by(ActingSession.started_at.desc())
+    ).scalars()
+    return [AccessRecord(started_at=row.started_at, ended_at=row.ended_at) for row in rows]
+
+
+# What other features know about the customer, for the customer page. An
+# extension point returns None while its feature is not merged; the template
+# then says the information is not available yet.
+
+
+def consent_history_for(*, customer_id: int) -> list[Any] | None:
+    """The customer's ``ConsentRecord`` rows, newest first (the profile feature owns them)."""
+    from portal.profile.services import consent_history
+
+    return consent_history(user_id=customer_id)
+
+
+@dataclass(frozen=True)
+class SegmentStatus:
+    segment: str | None  # None: no segment is available to the customer
+    price_list: str | None
+
+
+def segment_for(*, customer_id: int) -> SegmentStatus | None:
+    """The customer's current segment and price list (the segments feature decides which)."""
+    from portal.segments.services import current_price_list, current_segment
+
+    user = db.session.get(User, customer_id)
+    segment = current_segment(user=user)
+    price_list = current_price_list(user=user)
+    return SegmentStatus(
+        segment=segment.name if segment else None,
+        price_list=f"{price_list.name} ({price_list.currency.upper()})" if price_list else None,
+    )
+
+
+@dataclass(frozen=True)
+class LoyaltyStatus:
+    status: str | None  # None: no card; else pending, active or failed (the portal's link)
+    card_number: str | None
+    card_status: str | None  # what the loyalty service says about the card
+    last_synced_at: datetime | None
+
+
+def loyalty_status_for(*, customer_id: int) -> LoyaltyStatus | None:
+    """The customer's loyalty card as the portal last saw it (no call to the loyalty service)."""
+    from portal.loyalty.services import link_for
+
+    link = link_for(user_id=customer_id)
+    if link is None:
+        return LoyaltyStatus(status=None, card_number=None, card_status=None, last_synced_at=None)
+    return LoyaltyStatus(
+        status=link.status,
+        card_number=link.card_number,
+        card_status=link.card_status,
+        last_synced_at=link.last_synced_at,
+    )

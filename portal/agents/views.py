@@ -1,0 +1,112 @@
+"""The customer-service console (``/agent/``): search, customer page, acting."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import NotFound
+
+from portal.accounts.roles import role_required
+from portal.agents import acting, services
+from portal.agents.forms import ActForm, SearchForm
+from portal.agents.models import END_STOP
+from portal.errors import PermissionDenied, wants_json
+from portal.request_context import client_ip
+
+bp = Blueprint("agents", __name__, url_prefix="/agent")
+bp.before_app_request(acting.load_acting)
+bp.after_app_request(acting.record_write)
+bp.record_once(lambda state: acting.init_acting(state.app))
+
+
+@bp.get("/")
+@role_required("agent", "admin")
+def search():
+    """Find a customer by email, phone (any format) or name."""
+    form = SearchForm(formdata=request.args)
+    results = None
+    status = 200
+    if form.validate():
+        if form.q.data:
+            results = services.search_customers(
+                query=form.q.data,
+                page=form.page.data or 1,
+                per_page=current_app.config["AGENT_SEARCH_PER_PAGE"],
+                region=current_app.config["DEFAULT_PHONE_REGION"],
+            )
+    else:
+        status = 400
+    return render_template("agents/search.html", form=form, results=results), status
+
+
+def _customer_page(customer_id: int, act_form: ActForm, status: int = 200):
+    services.close_overdue_sessions()
+    customer = services.get_customer(customer_id=customer_id)
+    if customer is None:
+        raise NotFound(_("No customer with this number."))
+    trail = services.audit_trail(customer_id=customer.id)
+    consent_history = services.consent_history_for(customer_id=customer.id)
+    people = {event.agent_id for event in trail} | {r.actor_id for r in consent_history or () if r.actor_id}
+    return (
+        render_template(
+            "agents/customer.html",
+            customer=customer,
+            act_form=act_form,
+            trail=trail,
+            agent_names=services.staff_names(user_ids=people),
+            consent_history=consent_history,
+            segment=services.segment_for(customer_id=customer.id),
+            loyalty=services.loyalty_status_for(customer_id=customer.id),
+        ),
+        status,
+    )
+
+
+@bp.get("/customers/<int:customer_id>")
+@role_required("agent", "admin")
+def customer(customer_id: int):
+    """Everything the agent needs on the phone, and the button to act as the customer."""
+    return _customer_page(customer_id, ActForm(formdata=None))
+
+
+@bp.post("/customers/<int:customer_id>/act")
+@role_required("agent", "admin")
+def start(customer_id: int):
+    """Start acting as the customer: POST only, CSRF-checked, with a reason.
+
+    Only from the agent's own browser session: an API token cannot start it
+    (acting lives in the session, and a token request needs no CSRF token).
+    """
+    if g.get("auth_via_token") or session.get("_user_id") != str(current_user.id):
+        raise PermissionDenied(_("Acting as a customer is started from the console in your browser."))
+    form = ActForm.from_request()
+    if not form.validate():
+        return _customer_page(customer_id, form, 400)
+    session_row = services.start_acting(
+        agent_id=current_user.id,
+        customer_id=customer_id,
+        reason=form.reason.data,
+        client_ip=client_ip(),
+        max_minutes=acting.max_minutes(),
+    )
+    acting.begin(session_row)
+    flash(_("You are now acting as this customer. Everything you do is recorded."), "warning")
+    return redirect(url_for("profile.profile"), code=303)
+
+
+@bp.post("/acting/stop")
+def stop():
+    """Stop acting: back to the agent's own session, on the customer's console page.
+
+    Not behind ``role_required``: it is the one console action made while acting.
+    """
+    state = acting.end(END_STOP)
+    if state is None:
+        if wants_json():
+            return jsonify(detail=_("You are not acting as a customer.")), 400
+        return redirect(url_for("index"), code=303)
+    if wants_json():
+        return jsonify(detail=_("Stopped acting as the customer."), customer_id=state["customer_id"])
+    flash(_("You stopped acting as the customer."), "info")
+    return redirect(url_for("agents.customer", customer_id=state["customer_id"]), code=303)

@@ -1,0 +1,181 @@
+"""Console services against the real database."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from portal import clock
+from portal.accounts.models import User
+from portal.agents import services
+from portal.agents.models import ActingSession, AppendOnlyError, AuditEvent
+from portal.errors import PermissionDenied
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    """Domain errors carry translated messages, and the locale comes from the request."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def people(db, make_user):
+    make_user(email="ayse@example.com", first_name="Ayşe", last_name="Yılmaz", phone="+905551112233")
+    make_user(email="mehmet@shop.example", first_name="Mehmet", last_name="Kaya", phone="+905329876543")
+    make_user(email="percent%@example.com", first_name="Per", last_name="Cent")
+    make_user(email="agent@example.com", first_name="Ayşe", last_name="Agent", role="agent", phone="+905551110000")
+    make_user(email="admin@example.com", first_name="Ayşe", last_name="Admin", role="admin")
+
+
+def emails(page) -> list[str]:
+    return [user.email for user in page.items]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["+905551112233", "0555 111 22 33", "+90 (555) 111-22-33", "5551112233", "0090 555 111 2233"],
+)
+def test_phone_in_any_format_finds_the_customer(people, query):
+    assert emails(services.search_customers(query=query, region="TR")) == ["ayse@example.com"]
+
+
+def test_phone_digits_match_anywhere(people):
+    assert emails(services.search_customers(query="987 65", region="TR")) == ["mehmet@shop.example"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("AYSE@example.com", ["ayse@example.com"]),
+        ("shop.example", ["mehmet@shop.example"]),
+        ("mehmet kaya", ["mehmet@shop.example"]),
+        ("kaya", ["mehmet@shop.example"]),
+        ("ayşe", ["ayse@example.com"]),  # staff named Ayşe are never listed
+        ("%", ["percent%@example.com"]),  # wildcards are literal
+        ("_", []),
+        ("nobody", []),
+    ],
+)
+def test_email_and_name_search(people, query, expected):
+    assert emails(services.search_customers(query=query)) == expected
+
+
+def test_search_pages(db, make_user):
+    for n in range(25):
+        make_user(email=f"c{n:02d}@example.com", first_name="Page", last_name=f"Person{n:02d}")
+    first = services.search_customers(query="page", page=1, per_page=20)
+    second = services.search_customers(query="page", page=2, per_page=20)
+    assert (first.total, first.pages, len(first.items), first.has_next, first.has_prev) == (25, 2, 20, True, False)
+    assert (len(second.items), second.has_next, second.has_prev) == (5, False, True)
+    assert emails(second) == [f"c{n:02d}@example.com" for n in range(20, 25)]
+
+
+@pytest.fixture
+def pair(db, make_user):
+    agent = make_user(email="agent@example.com", role="agent")
+    customer = make_user(email="demo@example.com", phone="+905551112233")
+    return agent, customer
+
+
+def start(agent_id, customer_id, **kwargs):
+    kwargs.setdefault("reason", "T-1")
+    kwargs.setdefault("client_ip", "127.0.0.1")
+    kwargs.setdefault("max_minutes", 30)
+    return services.start_acting(agent_id=agent_id, customer_id=customer_id, **kwargs)
+
+
+@pytest.mark.parametrize("role", ["agent", "admin"])
+def test_staff_can_never_be_a_target(db, pair, make_user, role):
+    agent, _ = pair
+    target = make_user(email=f"{role}2@example.com", role=role)
+    with pytest.raises(PermissionDenied):
+        start(agent.id, target.id)
+    assert db.session.scalar(select(func.count()).select_from(ActingSession)) == 0
+
+
+def test_inactive_customer_is_refused(db, pair, make_user):
+    agent, _ = pair
+    gone = make_user(email="gone@example.com", is_active=False)
+    with pytest.raises(PermissionDenied, match="inactive"):
+        start(agent.id, gone.id)
+
+
+def test_a_customer_cannot_start(db, pair, make_user):
+    _, customer = pair
+    other = make_user(email="other@example.com")
+    with pytest.raises(PermissionDenied):
+        start(customer.id, other.id)
+
+
+def test_start_and_stop_are_recorded_once(db, pair):
+    agent, customer = pair
+    clock.freeze()
+    acting = start(agent.id, customer.id, reason="Ticket 7")
+    assert acting.ends_at - acting.started_at == timedelta(minutes=30)
+    assert services.stop_acting(acting_session_id=acting.id, why="stop", client_ip="10.0.0.9") is True
+    assert services.stop_acting(acting_session_id=acting.id, why="logout", client_ip="10.0.0.9") is False
+    rows = services.audit_trail(customer_id=customer.id)
+    assert [(r.action, r.details.get("why"), r.reason, r.agent_id) for r in reversed(rows)] == [
+        ("start", None, "Ticket 7", agent.id),
+        ("stop", "stop", "Ticket 7", agent.id),
+    ]
+    assert rows[0].client_ip == "10.0.0.9" and rows[1].client_ip == "127.0.0.1"
+    assert rows[0].created_at.tzinfo is not None
+    assert db.session.get(ActingSession, acting.id).end_reason == "stop"
+
+
+def test_abandoned_sessions_are_closed_as_expired(db, pair):
+    agent, customer = pair
+    clock.freeze()
+    acting = start(agent.id, customer.id, max_minutes=10)
+    clock.advance(minutes=9)
+    assert services.close_overdue_sessions() == 0
+    clock.advance(minutes=2)
+    assert services.close_overdue_sessions() == 1
+    db.session.expire_all()
+    row = db.session.get(ActingSession, acting.id)
+    assert (row.end_reason, row.ended_at) == ("expired", acting.ends_at)
+    assert [r.details.get("why") for r in services.audit_trail(customer_id=customer.id)] == ["expired", None]
+
+
+def test_audit_events_are_append_only(db, pair):
+    agent, customer = pair
+    start(agent.id, customer.id)
+    event = db.session.execute(select(AuditEvent)).scalar_one()
+    event.reason = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.delete(db.session.execute(select(AuditEvent)).scalar_one())
+    with pytest.raises(AppendOnlyError):
+        db.session.commit()
+    db.session.rollback()
+    with pytest.raises(AppendOnlyError):
+        db.session.execute(update(AuditEvent).values(reason="rewritten"))
+    with pytest.raises(AppendOnlyError):
+        db.session.execute(delete(AuditEvent))
+    db.session.rollback()
+    assert db.session.execute(select(AuditEvent.reason)).scalars().all() == ["T-1"]
+
+
+def test_recent_access_for_the_customer(db, pair):
+    agent, customer = pair
+    clock.freeze()
+    old = start(agent.id, customer.id)
+    services.stop_acting(acting_session_id=old.id, why="stop", client_ip=None)
+    clock.advance(days=100)
+    recent = start(agent.id, customer.id)
+    access = services.recent_access_for(customer.id)
+    assert [(a.started_at, a.ended_at) for a in access] == [(recent.started_at, None)]
+
+
+def test_demo_seed_is_idempotent(db):
+    from portal.agents.demo import seed_demo
+
+    assert seed_demo() == 30
+    assert seed_demo() == 0
+    customers = db.session.execute(select(User).where(User.email.like("customer%@example.com"))).scalars().all()
+    assert len(customers) == 30
+    assert sum(not c.is_active for c in customers) == 1
+    assert services.search_customers(query="0532 000 00 07").items[0].email == "customer07@example.com"

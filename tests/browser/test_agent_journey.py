@@ -1,0 +1,63 @@
+"""An agent helps a customer from the browser: search, act, change a consent with
+the customer's code, stop, read the audit trail."""
+
+import pytest
+
+from portal.settings.services import KVKK_CONFIRMATION_ENABLED, set_setting
+from tests.browser.conftest import login
+from tests.otp.conftest import last_code
+
+pytestmark = pytest.mark.browser
+
+
+def test_agent_acts_as_the_demo_customer_and_sees_the_audit_trail(app, page, live_server, make_user, customer):
+    with app.app_context():
+        set_setting(KVKK_CONFIRMATION_ENABLED, True)
+    make_user(
+        email="agent@example.com", password="portal-agent-2026", role="agent", first_name="Ayla", last_name="Agent"
+    )
+    login(page, live_server, email="agent@example.com", password="portal-agent-2026")
+    page.wait_for_url("**/account/profile")
+
+    page.click("nav >> text=Customer service")
+    page.wait_for_url("**/agent/")
+    page.fill("#q", "0555 111 22 33")
+    page.click("#search-submit")
+    page.click(f"#result-{customer.id} a")
+    page.wait_for_url(f"**/agent/customers/{customer.id}")
+
+    page.click("#act-submit")  # no reason: the form says why it refuses
+    assert page.text_content("#reason-error") == "Say why: a ticket number or a sentence."
+    page.fill("#reason", "Ticket T-1042")
+    page.click("#act-submit")
+    page.wait_for_url("**/account/profile")
+    assert page.text_content("#profile-email") == "demo@example.com"
+    assert page.is_visible("#acting-banner")
+    assert "Demo Customer" in page.text_content("#acting-banner-customer")
+    assert page.text_content("#acting-banner-reason") == "Reason: Ticket T-1042."
+
+    page.goto(live_server.url + "/account/security")  # refused while acting, and the banner stays
+    assert page.text_content("#error-message").startswith("Customer service cannot do this")
+    assert page.is_visible("#acting-banner")
+
+    # The customer asks for SMS offers; the code goes to their phone and they read it out.
+    page.click("nav >> text=Consents")
+    page.check("#sms_allowed")
+    page.click("#consents-submit")
+    page.wait_for_url("**/account/profile/confirm")
+    with app.app_context():
+        code = last_code("+905551112233")
+    page.fill("#code", code)
+    page.click("#code-step-confirm")
+    page.wait_for_url("**/account/consents")
+    assert "on" in page.text_content("#sms_allowed-state")
+
+    page.click("#acting-stop")
+    page.wait_for_url(f"**/agent/customers/{customer.id}")
+    assert not page.is_visible("#acting-banner")
+    assert page.text_content("#nav-user") == "Ayla Agent"
+    actions = page.eval_on_selector_all("#audit-trail tbody tr", "rows => rows.map(r => r.dataset.action)")
+    assert actions == ["stop", "write", "write", "start"]  # newest first: consents, confirm
+    sources = page.eval_on_selector_all("#consent-history tbody tr", "rows => rows.map(r => r.dataset.source)")
+    assert sources == ["call_center"]
+    assert page.text_content("#consent-history .consent-actor") == "Ayla Agent"

@@ -1,0 +1,63 @@
+from datetime import date
+
+import pytest
+
+from portal import clock
+from portal.accounts.models import User
+from portal.extensions import db as _db
+from portal.loyalty import services
+from tests.conftest import page
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user(
+        email="demo@example.com", first_name="Demo", last_name="Customer", phone="+905551112233",
+        date_of_birth=date(1990, 1, 1),
+    )
+
+
+def pending_link(app, user_id):
+    with app.app_context():
+        link = services.add_pending_link(user=_db.session.get(User, user_id))
+        _db.session.commit()
+        return services.sync_link(link_id=link.id).status
+
+
+def test_loyalty_hidden_when_not_configured(auth, member):
+    auth.login()
+    doc = page(auth.client.get("/account/loyalty"))
+    assert doc.find(id="loyalty-unavailable") is not None
+    assert doc.find(id="loyalty-card-number") is None
+
+
+def test_pending_link_shows_on_its_way_and_retry_makes_the_card(app, auth, member, loyalty_service):
+    clock.freeze()
+    loyalty_service.fail("503")
+    assert pending_link(app, member.id) == "pending"
+    auth.login()
+    doc = page(auth.client.get("/account/loyalty"))
+    assert doc.find(id="loyalty-status")["data-status"] == "pending"
+    assert doc.find(id="loyalty-card-number").get_text(strip=True) == "Your card is on its way."
+    assert doc.find(id="loyalty-retry") is not None
+
+    loyalty_service.heal()
+    response = auth.post("/account/loyalty/retry", {}, token_from="/account/loyalty", follow_redirects=True)
+    doc = page(response)
+    assert doc.find(id="loyalty-status")["data-status"] == "active"
+    [customer] = loyalty_service.customers()
+    assert doc.find(id="loyalty-card-number").get_text(strip=True) == customer["card"]["number"]
+    assert doc.find(id="loyalty-retry") is None
+
+
+def test_next_visit_retries_the_pending_link(app, auth, member, loyalty_service):
+    clock.freeze()
+    loyalty_service.fail("503")
+    pending_link(app, member.id)
+    loyalty_service.heal()
+    clock.advance(minutes=5)
+    auth.login()
+    auth.client.get("/account/profile")
+    with app.app_context():
+        assert services.link_for(user_id=member.id).status == "active"
+    assert len(loyalty_service.customers()) == 1
