@@ -33,7 +33,7 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from portal import clock
 from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
@@ -461,3 +461,19 @@ def latest_challenge(*, purpose: str, subject: str) -> Challenge | None:
     """The newest code issued for this purpose and subject, live or not (to re-render the step)."""
     row = _latest_row(purpose, subject)
     return Challenge.from_row(row) if row is not None else None
+
+
+def purge_old_records(*, keep_messages_days: int = 30) -> dict[str, int]:
+    """Delete what no rule reads any more; commits. Returns the counts deleted.
+
+    Failures count for an hour and codes live minutes, so both go after a day;
+    the record of messages (the day cap reads one day) is kept for
+    ``keep_messages_days`` as the account of what was sent.
+    """
+    now = clock.now()
+    failures = db.session.execute(delete(CodeFailure).where(CodeFailure.created_at < now - DAY))
+    codes = db.session.execute(delete(OneTimeCode).where(OneTimeCode.created_at < now - DAY))
+    keep = max(timedelta(days=keep_messages_days), DAY)
+    messages = db.session.execute(delete(SmsMessage).where(SmsMessage.sent_at < now - keep))
+    db.session.commit()
+    return {"failures": failures.rowcount, "codes": codes.rowcount, "messages": messages.rowcount}

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import click
 import phonenumbers
 from flask import Blueprint, abort, current_app, jsonify, render_template
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from portal.extensions import db
 from portal.otp import gateways
 from portal.otp.forms import CodeForm
 from portal.otp.models import SmsMessage
-from portal.otp.services import Challenge, describe_purpose, lifetime_text, policy, wait_text
+from portal.otp.services import Challenge, describe_purpose, lifetime_text, policy, purge_old_records, wait_text
 
 bp = Blueprint("otp", __name__)
 
@@ -44,6 +45,14 @@ def _setup(state) -> None:
     if outbox_enabled(app.config):
         state.add_url_rule("/_dev/sms", "outbox", outbox_page, methods=["GET"])
         state.add_url_rule("/_dev/sms.json", "outbox_json", outbox_json, methods=["GET"])
+
+
+@bp.cli.command("cleanup")
+@click.option("--keep-messages-days", default=30, show_default=True, help="Days to keep the record of sent SMS.")
+def cleanup_command(keep_messages_days: int) -> None:
+    """Delete old codes, failures and SMS records (run daily from cron)."""
+    counts = purge_old_records(keep_messages_days=keep_messages_days)
+    click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")
 
 
 @bp.app_context_processor

@@ -378,3 +378,17 @@ def test_a_notice_is_sent_and_recorded_like_every_message(ctx):
     assert services.send_notice(to=PHONE, text="Your number was replaced.", purpose="phone_replaced")
     message = last_sms()
     assert (message.body, message.purpose, message.status) == ("Your number was replaced.", "phone_replaced", "sent")
+
+
+def test_cleanup_keeps_what_the_rules_still_read(app, ctx):
+    send()
+    refusal(wrong(last_code()))
+    clock.advance(days=2)
+    send(subject="user:2")  # recent: kept
+    result = app.test_cli_runner().invoke(args=["otp", "cleanup", "--keep-messages-days", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "1 failures, 1 codes, 1 messages deleted"
+    db.session.expire_all()
+    assert [m.to for m in db.session.execute(select(SmsMessage)).scalars()] == [PHONE]
+    assert latest_challenge(purpose=PURPOSE, subject="user:2") is not None
+    assert latest_challenge(purpose=PURPOSE, subject=SUBJECT) is None

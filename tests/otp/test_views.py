@@ -275,3 +275,9 @@ def test_outbox_pages_do_not_exist_in_production(migrated):
     with app.app_context():
         db.engine.dispose()
     assert statuses == [404, 404]
+
+
+def test_one_second_left_is_singular(flow_client, auth):
+    start_flow(auth)
+    clock.advance(seconds=59)
+    assert text(page(flow_client.get(CONFIRM)), "resend-countdown") == "You can ask for a new code in 1 second."
