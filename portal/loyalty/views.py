@@ -139,6 +139,8 @@ def register():
 @throttle_registration
 def register_code():
     """Step 2: the SMS code. Going back keeps every detail."""
+    if current_user.is_authenticated:
+        return redirect(url_for("profile.profile"))
     saved = _signup()
     if not saved.get("details") or not saved.get("password_hash"):
         return redirect(url_for("loyalty.register"))
