@@ -211,10 +211,20 @@ def retry_pending(*, everything: bool = True) -> dict[str, int]:
 
 
 def sync_on_visit(*, user_id: int) -> None:
-    """On a customer's visit: retry their pending link if its back-off has passed."""
+    """On a customer's visit: retry their pending link if its back-off has passed.
+
+    Also notices profile changes made elsewhere (the profile pages, ``/users/profile/``,
+    an agent) that the service has not seen, and pushes them.
+    """
     link = link_for(user_id=user_id)
-    if link is None or not (link.status == PENDING or link.needs_push):
+    if link is None or link.status == FAILED:
         return
+    if link.status == ACTIVE and not link.needs_push:
+        if not _changed_fields(link, db.session.get(User, user_id)):
+            return
+        link.needs_push = True
+        link.next_attempt_at = None
+        db.session.commit()
     if link.next_attempt_at is not None and link.next_attempt_at > clock.now():
         return
     sync_link(link_id=link.id)

@@ -22,7 +22,7 @@ from portal.loyalty.models import ACTIVE, FAILED, PENDING
 from portal.loyalty.throttle import throttle_registration
 from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge, send_code, verify_code
-from portal.otp.views import code_step_context
+from portal.otp.views import render_code_step
 from portal.request_context import change_origin
 
 bp = Blueprint("loyalty", __name__, url_prefix="/account", cli_group="loyalty")
@@ -78,7 +78,7 @@ def _details_form() -> RegisterDetailsForm:
     return form
 
 
-def _render_details(form: RegisterDetailsForm, status: int = 200):
+def _render_details(form: RegisterDetailsForm, status: int = 200, headers: dict | None = None):
     return (
         render_template(
             "loyalty/register.html",
@@ -87,6 +87,7 @@ def _render_details(form: RegisterDetailsForm, status: int = 200):
             password_kept=bool(_signup().get("password_hash")),
         ),
         status,
+        headers or {},
     )
 
 
@@ -128,7 +129,8 @@ def register():
         )
     except (RateLimited, ServiceUnavailable) as error:
         form.form_errors.append(error.message)
-        return _render_details(form, error.status)
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+        return _render_details(form, error.status, headers)
     session[SIGNUP_KEY] = {**saved, "sent": saved["details"]}
     return redirect(url_for("loyalty.register_code"))
 
@@ -137,12 +139,14 @@ def register():
 @throttle_registration
 def register_code():
     """Step 2: the SMS code. Going back keeps every detail."""
+    if current_user.is_authenticated:
+        return redirect(url_for("profile.profile"))
     saved = _signup()
     if not saved.get("details") or not saved.get("password_hash"):
         return redirect(url_for("loyalty.register"))
     details = _from_session(saved["details"])
     subject = registration.subject_for(details["email"])
-    form, error, status = CodeForm(formdata=None), None, 200
+    form, error = CodeForm(formdata=None), None
     if request.method == "POST":
         form = CodeForm.from_request()
         if form.validate():
@@ -158,7 +162,7 @@ def register_code():
                     origin=change_origin("web"),
                 )
             except (NotAcceptable, RateLimited, ServiceUnavailable) as refusal:
-                error, status = refusal, refusal.status
+                error = refusal
             except FieldErrors as problem:
                 # Taken meanwhile (another registration won): back to the details, all kept.
                 for messages in problem.errors.values():
@@ -168,16 +172,10 @@ def register_code():
             else:
                 start_session(user)  # a fresh session: the signup data goes with the old one
                 return redirect(url_for("loyalty.welcome"))
-        else:
-            status = 400
     challenge = latest_challenge(purpose=registration.PURPOSE, subject=subject)
-    return (
-        render_template(
-            "loyalty/register_code.html",
-            steps=STEPS,
-            **code_step_context(challenge, form=form, action=url_for("loyalty.register_code"), error=error),
-        ),
-        status,
+    return render_code_step(
+        "loyalty/register_code.html", challenge, form=form, error=error, action=url_for("loyalty.register_code"),
+        steps=STEPS,
     )
 
 
@@ -223,7 +221,7 @@ def join():
     if link is not None and link.status != FAILED:
         return redirect(url_for("loyalty.loyalty_page"))
     subject = f"user:{current_user.id}"
-    form, error, status = CodeForm(formdata=None), None, 200
+    form, error = CodeForm(formdata=None), None
     if request.method == "POST":
         form = CodeForm.from_request()
         start = "start" in request.form
@@ -241,7 +239,7 @@ def join():
                 )
                 link = services.request_card(user_id=current_user.id)  # commits the spent code with the link
             except (NotAcceptable, RateLimited, ServiceUnavailable) as refusal:
-                error, status = refusal, refusal.status
+                error = refusal
                 form = CodeForm(formdata=None) if start else form
             else:
                 if link.status == ACTIVE:
@@ -249,16 +247,8 @@ def join():
                 else:
                     flash(_("Welcome to the loyalty programme. Your card is on its way."), "success")
                 return redirect(url_for("loyalty.loyalty_page"))
-        else:
-            status = 400
     challenge = latest_challenge(purpose=JOIN_PURPOSE, subject=subject)
-    return (
-        render_template(
-            "loyalty/join.html",
-            **code_step_context(challenge, form=form, action=url_for("loyalty.join"), error=error),
-        ),
-        status,
-    )
+    return render_code_step("loyalty/join.html", challenge, form=form, error=error, action=url_for("loyalty.join"))
 
 
 @bp.post("/loyalty/retry")

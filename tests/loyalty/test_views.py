@@ -61,3 +61,17 @@ def test_next_visit_retries_the_pending_link(app, auth, member, loyalty_service)
     with app.app_context():
         assert services.link_for(user_id=member.id).status == "active"
     assert len(loyalty_service.customers()) == 1
+
+
+def test_profile_changes_made_elsewhere_reach_the_service_on_the_next_visit(app, auth, member, loyalty_service):
+    with app.app_context():
+        services.request_card(user_id=member.id)
+        user = _db.session.get(User, member.id)
+        user.last_name = "Customer-Smith"  # as the profile pages or /users/profile/ would
+        _db.session.commit()
+    auth.login()
+    auth.client.get("/account/profile")
+    assert loyalty_service.customers()[0]["last_name"] == "Customer-Smith"
+    patches = len(loyalty_service.requests("PATCH"))
+    auth.client.get("/account/profile")
+    assert len(loyalty_service.requests("PATCH")) == patches  # nothing new to push

@@ -169,3 +169,20 @@ def test_join_is_406_without_the_setting(auth, customer):
 def test_register_link_for_visitors(client):
     doc = page(client.get("/account/login"))
     assert doc.find("a", id="nav-register")["href"] == "/account/register"
+
+
+def test_changed_details_within_the_cooldown_wait_with_retry_after(client, loyalty_service):
+    post(client, "/account/register", DETAILS)
+    response = post(client, "/account/register", {**DETAILS, "first_name": "Ayşegül", "password": ""})
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    doc = page(response)
+    assert doc.find(id="error-summary") is not None
+    assert doc.find("input", attrs={"name": "first_name"})["value"] == "Ayşegül"
+
+
+def test_back_with_unchanged_details_sends_no_second_code(client, loyalty_service):
+    post(client, "/account/register", DETAILS)
+    response = post(client, "/account/register", {**DETAILS, "password": ""})
+    assert response.status_code == 302
+    assert len([m for m in client.get("/_dev/sms.json").get_json() if m["to"] == PHONE]) == 1
