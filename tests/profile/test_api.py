@@ -11,10 +11,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from portal import clock
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.profile.models import ConsentRecord
-from tests.profile.conftest import NEW_PHONE, PHONE, image_bytes
+from tests.profile.conftest import NEW_PHONE, PHONE, image_bytes, last_code, outbox, wrong
 
 PROFILE_KEYS = {
     "id", "first_name", "last_name", "email_allowed", "sms_allowed", "call_allowed", "avatar", "email",
@@ -386,3 +387,186 @@ def test_multipart_patch_takes_other_fields_too(api, customer):
     body = response.get_json()
     assert (body["first_name"], body["attributes"]) == ("Multi", {"confirm": True})
     assert body["avatar"] is not None
+
+
+# --- KVKK confirmation ------------------------------------------------------------
+
+PENDING_KEYS = {"email_allowed", "sms_allowed", "call_allowed", "avatar", "email", "date_of_birth", "language_code",
+                "date_joined"}
+
+
+def refusal(response) -> tuple[int, str, str]:
+    body = response.get_json()
+    assert set(body) == {"non_field_errors", "error_code"}
+    return response.status_code, body["error_code"], body["non_field_errors"]
+
+
+def test_a_consent_change_waits_for_a_code(api, app, client, customer, kvkk_on):
+    api.login()
+    response = api.patch("/users/profile/", json={"sms_allowed": True, "first_name": "Later"})
+    assert response.status_code == 202
+    body = response.get_json()
+    assert set(body) == PENDING_KEYS
+    assert (body["sms_allowed"], body["email_allowed"], body["call_allowed"]) == (True, False, False)
+    assert body["email"] == "demo@example.com"
+    user = stored(app)
+    assert (user.sms_allowed, user.first_name) == (False, "Demo")
+    assert consent_rows(app) == []
+    [sms] = outbox(client, PHONE)
+    assert re.search(r"\b\d{6}\b", sms["body"])
+
+
+def test_the_same_patch_with_the_code_applies_everything_together(api, app, client, customer, kvkk_on):
+    api.login()
+    change = {"sms_allowed": True, "call_allowed": True, "first_name": "Confirmed"}
+    api.patch("/users/profile/", json=change)
+    response = api.patch("/users/profile/", json={**change, "code": last_code(client)})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert set(body) == PROFILE_KEYS
+    assert (body["sms_allowed"], body["call_allowed"], body["first_name"]) == (True, True, "Confirmed")
+    rows = consent_rows(app)
+    assert [(r.channel, r.granted, r.source) for r in rows] == [("sms", True, "api"), ("call", True, "api")]
+    assert rows[0].code_reference.startswith("otp:") and rows[0].code_reference == rows[1].code_reference
+
+
+def test_a_phone_change_sends_the_code_to_the_new_phone_and_notifies_the_old(api, app, client, customer, kvkk_on):
+    api.login()
+    response = api.patch("/users/profile/", json={"phone": "0532 123 45 67"})
+    assert response.status_code == 202
+    assert stored(app).phone == PHONE
+    assert outbox(client, PHONE) == []
+    code = last_code(client, NEW_PHONE)
+    response = api.patch("/users/profile/", json={"phone": "+905321234567", "code": code})
+    assert response.status_code == 200
+    assert response.get_json()["phone"] == NEW_PHONE
+    assert stored(app).phone == NEW_PHONE
+    [notice] = outbox(client, PHONE)
+    assert notice["purpose"] == "phone_replaced"
+    assert "replaced" in notice["body"]
+
+
+def test_resend_sends_a_new_code_and_the_old_one_stops_working(api, app, client, customer, kvkk_on, frozen):
+    api.login()
+    change = {"email_allowed": True}
+    api.patch("/users/profile/", json=change)
+    first = last_code(client)
+    clock.advance(seconds=61)
+    response = api.patch("/users/profile/", json={**change, "resend": True})
+    assert (response.status_code, response.get_json()) == (200, {"message": "success"})
+    second = last_code(client)
+    assert len(outbox(client, PHONE)) == 2
+    if first != second:  # the old code is dead: now it is simply not the code
+        old = api.patch("/users/profile/", json={**change, "code": first})
+        assert refusal(old)[:2] == (406, "sms_verification_100_2")
+    assert api.patch("/users/profile/", json={**change, "code": second}).status_code == 200
+    assert stored(app).email_allowed is True
+
+
+def test_resend_within_the_cooldown_is_a_429(api, client, customer, kvkk_on, frozen):
+    api.login()
+    api.patch("/users/profile/", json={"email_allowed": True})
+    clock.advance(seconds=10)
+    response = api.patch("/users/profile/", json={"email_allowed": True, "resend": True})
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "50"
+    assert "detail" in response.get_json()
+    assert len(outbox(client, PHONE)) == 1
+
+
+def test_a_wrong_code_is_refused(api, app, client, customer, kvkk_on):
+    api.login()
+    api.patch("/users/profile/", json={"sms_allowed": True})
+    response = api.patch("/users/profile/", json={"sms_allowed": True, "code": wrong(last_code(client))})
+    assert refusal(response) == (406, "sms_verification_100_2", "Verification codes do not match.")
+    assert stored(app).sms_allowed is False
+
+
+def test_other_data_than_the_code_was_sent_for_is_refused(api, app, client, customer, kvkk_on):
+    api.login()
+    api.patch("/users/profile/", json={"sms_allowed": True})
+    response = api.patch("/users/profile/", json={"sms_allowed": True, "email_allowed": True, "code": last_code(client)})
+    assert refusal(response) == (
+        406, "kvkk_service_100_2", "Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}.",
+    )
+    user = stored(app)
+    assert (user.sms_allowed, user.email_allowed) == (False, False)
+
+
+def test_another_phone_than_the_code_was_sent_to_is_refused(api, app, client, customer, kvkk_on):
+    api.login()
+    api.patch("/users/profile/", json={"phone": NEW_PHONE})
+    code = last_code(client, NEW_PHONE)
+    response = api.patch("/users/profile/", json={"phone": "+905329998877", "code": code})
+    assert refusal(response) == (406, "sms_verification_100_1", "Phone numbers do not match.")
+    assert stored(app).phone == PHONE
+
+
+def test_an_expired_code_is_refused(api, app, client, customer, kvkk_on, frozen):
+    api.login()
+    api.patch("/users/profile/", json={"sms_allowed": True})
+    code = last_code(client)
+    clock.advance(seconds=181)
+    response = api.patch("/users/profile/", json={"sms_allowed": True, "code": code})
+    assert refusal(response) == (406, "sms_verification_100_4", "Sms otp code expired. Please resend code.")
+    assert stored(app).sms_allowed is False
+
+
+def test_a_code_without_a_pending_change_is_expired(api, customer, kvkk_on):
+    api.login()
+    response = api.patch("/users/profile/", json={"sms_allowed": True, "code": "123456"})
+    assert refusal(response)[:2] == (406, "sms_verification_100_4")
+
+
+def test_five_wrong_codes_kill_the_code(api, app, client, customer, kvkk_on):
+    api.login()
+    api.patch("/users/profile/", json={"call_allowed": True})
+    code = last_code(client)
+    for _ in range(5):
+        api.patch("/users/profile/", json={"call_allowed": True, "code": wrong(code)})
+    response = api.patch("/users/profile/", json={"call_allowed": True, "code": code})
+    assert refusal(response) == (406, "sms_verification_100_5", "Too many attempts. Please resend code.")
+    assert stored(app).call_allowed is False
+
+
+def test_a_used_code_cannot_confirm_again(api, app, client, customer, kvkk_on):
+    api.login()
+    api.patch("/users/profile/", json={"sms_allowed": True})
+    code = last_code(client)
+    assert api.patch("/users/profile/", json={"sms_allowed": True, "code": code}).status_code == 200
+    api.patch("/users/profile/", json={"sms_allowed": False, "code": code})
+    assert stored(app).sms_allowed is True
+
+
+def test_a_user_without_a_phone_must_give_one(api, app, make_user, kvkk_on):
+    make_user(email="nophone@example.com")
+    api.login("nophone@example.com")
+    response = api.patch("/users/profile/", json={"email_allowed": True})
+    assert (response.status_code, response.get_json()) == (400, {"phone": ["This field is required."]})
+    assert stored(app, "nophone@example.com").email_allowed is False
+
+
+def test_a_user_without_a_phone_can_confirm_on_a_new_one(api, app, client, make_user, kvkk_on):
+    make_user(email="nophone@example.com")
+    api.login("nophone@example.com")
+    change = {"email_allowed": True, "phone": NEW_PHONE}
+    assert api.patch("/users/profile/", json=change).status_code == 202
+    assert api.patch("/users/profile/", json={**change, "code": last_code(client, NEW_PHONE)}).status_code == 200
+    user = stored(app, "nophone@example.com")
+    assert (user.email_allowed, user.phone) == (True, NEW_PHONE)
+
+
+def test_non_sensitive_changes_apply_at_once_with_kvkk_on(api, app, client, customer, kvkk_on):
+    api.login()
+    response = api.patch("/users/profile/", json={"first_name": "Now", "sms_allowed": False, "phone": PHONE})
+    assert response.status_code == 200
+    assert stored(app).first_name == "Now"
+    assert outbox(client) == []
+
+
+def test_with_kvkk_off_a_phone_change_applies_at_once(api, app, client, customer, kvkk_off):
+    api.login()
+    response = api.patch("/users/profile/", json={"phone": NEW_PHONE})
+    assert response.status_code == 200
+    assert stored(app).phone == NEW_PHONE
+    assert [m["purpose"] for m in outbox(client)] == ["phone_replaced"]
