@@ -117,7 +117,11 @@ INVALID = [
     ("attributes", "{}", "Expected a dictionary of items."),
     ("attributes", {"logged_ip": "1.2.3.4"}, "The attribute “logged_ip” is managed by the server."),
     ("attributes", {"register_client_type": "x"}, "The attribute “register_client_type” is managed by the server."),
-    ("attributes", {"kvkk_flat_page_version": "9"}, "The attribute “kvkk_flat_page_version” is managed by the server."),
+    (
+        "attributes",
+        {"kvkk_flat_page_version": "9"},
+        "The attribute “kvkk_flat_page_version” is managed by the server.",
+    ),
     ("attributes", {"k" * 65: 1}, "Attribute names must have 1 to 64 characters."),
     ("attributes", {"nested": {"a": 1}}, "The attribute “nested” must be a string, number, boolean or null."),
     ("attributes", {"list": [1]}, "The attribute “list” must be a string, number, boolean or null."),
@@ -126,8 +130,14 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "message"), INVALID, ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(INVALID)])
-def test_a_broken_rule_is_a_400_on_that_field_and_saves_nothing(api, app, make_user, customer, frozen, field, value, message):
+def ids(table):
+    return [f"{field}-{i}" for i, (field, _, _) in enumerate(table)]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), INVALID, ids=ids(INVALID))
+def test_a_broken_rule_is_a_400_on_that_field_and_saves_nothing(
+    api, app, make_user, customer, frozen, field, value, message
+):
     make_user(email="other@example.com", phone="+905554445566")
     api.login()
     before = stored(app)
@@ -141,7 +151,9 @@ def test_a_broken_rule_is_a_400_on_that_field_and_saves_nothing(api, app, make_u
 
 
 @pytest.mark.config(PROFILE_MIN_AGE=18, PROFILE_MAX_AGE=99)
-@pytest.mark.parametrize(("born", "ok"), [("2008-06-16", False), ("2008-06-15", True), ("1927-06-15", True), ("1926-06-15", False)])
+@pytest.mark.parametrize(
+    ("born", "ok"), [("2008-06-16", False), ("2008-06-15", True), ("1927-06-15", True), ("1926-06-15", False)]
+)
 def test_the_age_range_is_configurable(api, customer, frozen, born, ok):
     api.login()
     response = api.patch("/users/profile/", json={"date_of_birth": born})
@@ -170,7 +182,7 @@ VALID = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "expected"), VALID, ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(VALID)])
+@pytest.mark.parametrize(("field", "value", "expected"), VALID, ids=ids(VALID))
 def test_valid_values_are_stored_normalised(api, app, customer, frozen, kvkk_off, field, value, expected):
     api.login()
     response = api.patch("/users/profile/", json={field: value})
@@ -485,9 +497,12 @@ def test_a_wrong_code_is_refused(api, app, client, customer, kvkk_on):
 def test_other_data_than_the_code_was_sent_for_is_refused(api, app, client, customer, kvkk_on):
     api.login()
     api.patch("/users/profile/", json={"sms_allowed": True})
-    response = api.patch("/users/profile/", json={"sms_allowed": True, "email_allowed": True, "code": last_code(client)})
+    code = last_code(client)
+    response = api.patch("/users/profile/", json={"sms_allowed": True, "email_allowed": True, "code": code})
     assert refusal(response) == (
-        406, "kvkk_service_100_2", "Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}.",
+        406,
+        "kvkk_service_100_2",
+        "Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}.",
     )
     user = stored(app)
     assert (user.sms_allowed, user.email_allowed) == (False, False)

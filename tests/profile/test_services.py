@@ -105,7 +105,8 @@ def test_an_agent_acting_for_the_customer_is_recorded_as_call_center(app, custom
         g.acting_agent = db.session.get(User, agent.id)
         services.update_profile(user_id=customer.id, changes={"call_allowed": True}, origin=change_origin("web"))
         [row] = records(customer.id)
-        assert (row.source, row.actor_id, row.client_ip, row.user_agent) == ("call_center", agent.id, "10.0.0.5", "Console")
+        assert (row.source, row.actor_id) == ("call_center", agent.id)
+        assert (row.client_ip, row.user_agent) == ("10.0.0.5", "Console")
 
 
 def test_a_phone_taken_at_the_last_moment_changes_nothing(ctx, customer, media_dir):

@@ -8,6 +8,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.profile.models import ConsentRecord
@@ -51,7 +52,8 @@ def test_the_profile_form_uses_the_api_field_names(auth, customer):
     assert names == {"first_name", "last_name", "phone", "gender", "date_of_birth", "language_code"}
     assert form.find("input", attrs={"name": "first_name"})["value"] == "Demo"
     assert form.find("input", attrs={"name": "phone"})["value"] == PHONE
-    assert [o["value"] for o in form.find("select", attrs={"name": "gender"}).find_all("option")] == ["", "female", "male"]
+    options = form.find("select", attrs={"name": "gender"}).find_all("option")
+    assert [o["value"] for o in options] == ["", "female", "male"]
     assert doc.find(id="avatar-none") is not None
     assert doc.find("nav").find("a", href="/account/consents") is not None
 
@@ -85,8 +87,10 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "message"), INVALID, ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(INVALID)])
-def test_a_broken_rule_shows_beside_the_field_and_keeps_the_input(auth, app, make_user, customer, frozen, field, value, message):
+@pytest.mark.parametrize(("field", "value", "message"), INVALID, ids=[f"{f}-{i}" for i, (f, *_) in enumerate(INVALID)])
+def test_a_broken_rule_shows_beside_the_field_and_keeps_the_input(
+    auth, app, make_user, customer, frozen, field, value, message
+):
     make_user(email="other@example.com", phone="+905554445566")
     auth.login()
     response = auth.post("/account/profile", {**DETAILS, "first_name": "Kept", field: value})
@@ -215,8 +219,6 @@ def test_a_wrong_code_shows_beside_the_code_and_changes_nothing(auth, app, clien
 
 
 def test_resend_sends_a_new_code(auth, app, client, customer, kvkk_on, frozen):
-    from portal import clock
-
     auth.login()
     auth.post("/account/consents", {"call_allowed": "y"})
     clock.advance(seconds=61)
