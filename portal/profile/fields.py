@@ -285,6 +285,8 @@ class AvatarField(FileField):
             self.data = None
             if value.filename:
                 raise ValueError(_l("The submitted file is empty."))
+            # A file input left empty: nothing was sent (a PATCH keeps the picture).
+            self.raw_data = []
 
     def pre_validate(self, form):
         if self.data is None:

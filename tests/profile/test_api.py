@@ -372,6 +372,14 @@ def test_avatar_null_removes_the_picture_and_its_file(api, customer, client, med
     assert list((media_dir / "avatars").iterdir()) == []
 
 
+def test_an_empty_file_input_keeps_the_picture(api, customer):
+    api.login()
+    url = upload(api, image_bytes()).get_json()["avatar"]
+    response = upload(api, b"", filename="", first_name="Same picture")
+    assert response.status_code == 200
+    assert response.get_json()["avatar"] == url
+
+
 def test_a_new_picture_replaces_the_old_file(api, customer, client, media_dir):
     api.login()
     first = upload(api, image_bytes(color=(1, 2, 3))).get_json()["avatar"]
