@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge
-from portal.otp.views import code_step_context, mask_phone
+from portal.otp.views import mask_phone, render_code_step
 from portal.profile import services
 from portal.profile.forms import CONSENT_FIELDS, AvatarForm, ConsentsForm, DetailsForm
 from portal.profile.serializers import avatar_url
@@ -187,7 +187,6 @@ def confirm():
     changes = _from_session(pending["changes"])
     form = CodeForm(formdata=None)
     error = None
-    status = 200
     if request.method == "POST":
         if "cancel" in request.form:
             session.pop(PENDING_KEY, None)
@@ -205,7 +204,7 @@ def confirm():
                     locale=str(get_locale()),
                 )
             except (NotAcceptable, RateLimited, ServiceUnavailable) as refusal:
-                error, status = refusal, refusal.status
+                error = refusal
             except FieldErrors as problem:
                 # The change itself became impossible meanwhile (say, the phone was taken).
                 session.pop(PENDING_KEY, None)
@@ -220,16 +219,14 @@ def confirm():
                 session.pop(PENDING_KEY, None)
                 flash(_("Your changes were confirmed and saved."), "success")
                 return redirect(url_for(done))
-        else:
-            status = 400
     challenge = latest_challenge(
-        purpose=services.CONFIRM_PURPOSE, subject=services.confirmation_subject(current_user.id)
+        purpose=services.confirmation_purpose(changes), subject=services.confirmation_subject(current_user.id)
     )
-    return (
-        render_template(
-            "profile/confirm.html",
-            rows=describe_changes(current_user, changes),
-            **code_step_context(challenge, form=form, action=url_for("profile.confirm"), error=error),
-        ),
-        status,
+    return render_code_step(
+        "profile/confirm.html",
+        challenge,
+        form=form,
+        error=error,
+        action=url_for("profile.confirm"),
+        rows=describe_changes(current_user, changes),
     )

@@ -185,6 +185,9 @@ def test_a_consent_change_shows_what_will_change_then_takes_the_code(auth, app, 
     assert doc.find(id="change-sms_allowed").get_text() == "off → on"
     assert doc.find(id="change-email_allowed") is None
     assert doc.find(id="code-step-target").get_text(strip=True) == "We sent a 6-digit code by SMS to +90 555 *** ** 33."
+    assert doc.find(id="code-step-purpose").get_text(strip=True) == (
+        "The code confirms the changes to your contact preferences."
+    )
     assert doc.find("input", attrs={"name": "code"})["autocomplete"] == "one-time-code"
 
     response = auth.post("/account/profile/confirm", {"code": last_code(client)})
@@ -202,6 +205,7 @@ def test_a_phone_change_shows_both_numbers_masked_and_goes_to_the_new_phone(auth
     assert response.location == "/account/profile/confirm"
     doc = page(client.get("/account/profile/confirm"))
     assert doc.find(id="change-phone").get_text() == "+90 555 *** ** 33 → +90 532 *** ** 67"
+    assert doc.find(id="code-step-purpose").get_text(strip=True) == "The code confirms your new phone number."
     auth.post("/account/profile/confirm", {"code": last_code(client, NEW_PHONE)})
     assert stored(app).phone == NEW_PHONE
     assert [m["purpose"] for m in outbox(client, PHONE)] == ["phone_replaced"]
