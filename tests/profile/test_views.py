@@ -243,3 +243,18 @@ def test_cancel_discards_the_pending_change(auth, app, client, customer, kvkk_on
     auth.post("/account/profile/confirm", {"code": code}, token_from="/account/consents")
     assert stored(app).email_allowed is False
     assert history_rows(app) == []
+
+
+def test_a_code_that_cannot_be_sent_yet_is_a_429_above_the_form(auth, app, client, customer, kvkk_on, frozen):
+    auth.login()
+    auth.post("/account/consents", {"sms_allowed": "y"})
+    auth.post("/account/profile/confirm", {"cancel": "1"})
+    clock.advance(seconds=20)
+    response = auth.post("/account/consents", {"sms_allowed": "y"})
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "40"
+    summary = page(response).find(id="error-summary")
+    assert summary is not None and summary.find("li").get_text(strip=True)
+    assert page(response).find("input", attrs={"name": "sms_allowed"}).has_attr("checked")
+    assert len(outbox(client, PHONE)) == 1
+    assert stored(app).sms_allowed is False
