@@ -176,6 +176,9 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
     except IntegrityError:
         db.session.rollback()
         avatars.remove(new_avatar)
+        if "phone" not in changes:
+            raise
+        # Two requests raced for the same number: the unique constraint decides.
         raise FieldErrors({"phone": [_("A user with this phone number already exists.")]}) from None
     except Exception:
         db.session.rollback()
