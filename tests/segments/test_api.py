@@ -116,7 +116,7 @@ def test_set_without_own_price_list_answers_the_default(app, api, customer, cata
 
 
 @pytest.mark.parametrize(
-    "which", ["foreign", "nonexistent", "text", "negative", "zero", "huge", "float", "slash", "space", "sql"]
+    "which", ["foreign", "nonexistent", "text", "negative", "zero", "huge", "endless", "float", "slash", "space", "sql"]
 )
 def test_set_refuses_any_unavailable_id_with_406(app, api, customer, catalog, caplog, which):
     api.login()
@@ -128,6 +128,7 @@ def test_set_refuses_any_unavailable_id_with_406(app, api, customer, catalog, ca
         "negative": "-3",
         "zero": "0",
         "huge": "99999999999999999999999",
+        "endless": "9" * 5000,
         "float": "1.5",
         "slash": "1/2",
         "space": " 7",
