@@ -72,9 +72,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
     from portal.accounts.views import bp as accounts_views
+    from portal.languages.views import bp as languages_views
     from portal.profile.views import bp as profile_views
+    from portal.styleguide.views import bp as styleguide_views
 
-    for blueprint in (accounts_views, accounts_api, profile_views):
+    for blueprint in (accounts_views, accounts_api, profile_views, languages_views, styleguide_views):
         app.register_blueprint(blueprint)
 
 
