@@ -8,6 +8,7 @@ put the message beside the field).
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -15,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,10 @@ def register_error_handlers(app: Flask) -> None:
         retry = None
         if error.response is not None:
             retry = error.response.headers.get("Retry-After")
+        current = limiter.current_limit
+        if retry is None and current is not None:
+            # The figure Flask-Limiter itself sends as Retry-After (its clock is real time).
+            retry = max(1, int(current.reset_at - time.time()))
         if retry is None and limit is not None:
             retry = 60
         if retry is not None:
