@@ -1,6 +1,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from portal.forms import PortalForm
@@ -14,4 +15,4 @@ class LanguageForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = list(current_app.config["LANGUAGES"].items())
+        self.language.choices = [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]

@@ -6,6 +6,7 @@ from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -16,14 +17,16 @@ from portal.styleguide.fixtures import submitted
 class ComponentsForm(PortalForm):
     first_name = TextField(_l("First name"), [DataRequired(), Length(max=50)])
     email = TextField(_l("Email"), [DataRequired(), Email()])
-    gender = RadioField(_l("Gender"), [InputRequired()], choices=[("female", _l("Female")), ("male", _l("Male"))])
+    gender = RadioField(
+        _l("Gender"), [InputRequired()], choices=[SelectChoice("female", _l("Female")), SelectChoice("male", _l("Male"))]
+    )
     channels = SelectMultipleField(
         _l("How may we contact you?"),
-        choices=[("email", _l("Email")), ("sms", _l("SMS")), ("call", _l("Phone call"))],
+        choices=[SelectChoice("email", _l("Email")), SelectChoice("sms", _l("SMS")), SelectChoice("call", _l("Phone call"))],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    language = SelectField(_l("Language"), choices=[("en", "English"), ("tr", "Türkçe")])
+    language = SelectField(_l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("tr", "Türkçe")])
     sms_allowed = StrictBooleanField(_l("Send me offers by SMS"))
     remember = StrictBooleanField(_l("Remember me on this device"))
     code = TextField(_l("Verification code"), [DataRequired(), Length(min=6, max=6)])
