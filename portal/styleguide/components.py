@@ -18,11 +18,17 @@ class ComponentsForm(PortalForm):
     first_name = TextField(_l("First name"), [DataRequired(), Length(max=50)])
     email = TextField(_l("Email"), [DataRequired(), Email()])
     gender = RadioField(
-        _l("Gender"), [InputRequired()], choices=[SelectChoice("female", _l("Female")), SelectChoice("male", _l("Male"))]
+        _l("Gender"),
+        [InputRequired()],
+        choices=[SelectChoice("female", _l("Female")), SelectChoice("male", _l("Male"))],
     )
     channels = SelectMultipleField(
         _l("How may we contact you?"),
-        choices=[SelectChoice("email", _l("Email")), SelectChoice("sms", _l("SMS")), SelectChoice("call", _l("Phone call"))],
+        choices=[
+            SelectChoice("email", _l("Email")),
+            SelectChoice("sms", _l("SMS")),
+            SelectChoice("call", _l("Phone call")),
+        ],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

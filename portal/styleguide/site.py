@@ -14,7 +14,8 @@ def _error(status: int, title: str, message: str, retry_after: int | None = None
 
 @entry("errors/error.html", "not found (404)")
 def not_found():
-    return _error(404, _("Page not found"), _("There is no page at this address. Check the address or go back to your account."))
+    message = _("There is no page at this address. Check the address or go back to your account.")
+    return _error(404, _("Page not found"), message)
 
 
 @entry("errors/error.html", "form expired (CSRF)")

@@ -51,7 +51,7 @@ def test_unsupported_language_falls_back_to_english(client):
 
 
 def test_wtforms_own_messages_are_turkish(client):
-    """"This field is required." comes from WTForms' catalogue, via Flask-WTF."""
+    """WTForms' own messages ("This field is required.") come from its catalogue, via Flask-WTF."""
     token = form_token(client.get("/account/login", headers=TR))
     response = client.post("/account/login", data={"csrf_token": token}, headers=TR)
     soup = page(response)

@@ -103,7 +103,8 @@ def test_index_links_every_entry_in_every_language(client):
         item = soup.find(id=f"entry-{entry.slug}")
         assert item is not None, entry.slug
         hrefs = [a["href"] for a in item.find_all("a")]
-        assert hrefs == [f"/_styleguide/{entry.slug}"] + [f"/_styleguide/{entry.slug}?lang={code}" for code in LANGUAGES]
+        url = f"/_styleguide/{entry.slug}"
+        assert hrefs == [url] + [f"{url}?lang={code}" for code in LANGUAGES]
 
 
 def test_entry_page_in_turkish(client):
