@@ -174,25 +174,16 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        # Flask-Limiter's own refusals; it sets Retry-After itself.
+        # Flask-Limiter's refusals (login throttling); it adds Retry-After to
+        # whatever response we return.
         db.session.rollback()
-        headers = {}
-        limit = getattr(error, "limit", None)
-        retry = None
-        if error.response is not None:
-            retry = error.response.headers.get("Retry-After")
-        current = limiter.current_limit
-        if retry is None and current is not None:
-            # The figure Flask-Limiter itself sends as Retry-After (its clock is real time).
-            retry = max(1, int(current.reset_at - time.time()))
-        if retry is None and limit is not None:
-            retry = 60
-        if retry is not None:
-            headers["Retry-After"] = str(retry)
         message = _("Too many attempts. Please wait a little and try again.")
         if wants_json():
-            return jsonify(detail=message), 429, headers
-        return _html_error(429, _("Too many attempts"), message, headers, retry_after=_int_or_none(retry))
+            return jsonify(detail=message), 429
+        # The wait Flask-Limiter will put in Retry-After (its clock is real time), for the page to say.
+        current = limiter.current_limit
+        retry_after = max(1, int(current.reset_at - time.time())) if current is not None else None
+        return _html_error(429, _("Too many attempts"), message, retry_after=retry_after)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -212,10 +203,3 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return http_error(InternalServerError())
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -8,6 +8,7 @@ themselves; every test starts from empty tables.
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -86,6 +88,18 @@ def _empty_tables() -> None:
     _db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs every request in a fresh context, as a real server does.
+
+    Flask reuses an application context that is already pushed (the ``db``
+    fixture pushes one), which would carry ``flask.g`` (and the logged-in
+    user cached there) from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(request, migrated) -> Iterator[Flask]:
     """A fresh app per test. ``@pytest.mark.config(KEY=value)`` overrides settings."""
@@ -93,6 +107,7 @@ def app(request, migrated) -> Iterator[Flask]:
     for marker in request.node.iter_markers("config"):
         overrides.update(marker.kwargs)
     application = make_app(migrated, **overrides)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         _empty_tables()
     yield application

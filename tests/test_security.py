@@ -1,0 +1,70 @@
+"""Security headers and the production safety checks."""
+
+import pytest
+
+from portal import create_app
+from portal.extensions import db
+from tests.conftest import page
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/account/login", "/csrf_token/", "/healthz", "/nope"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        for directive in ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"):
+            assert directive in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"]
+
+
+def test_authenticated_pages_are_not_cached(client, auth, customer):
+    auth.login()
+    assert client.get("/account/profile").headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_flags(client, auth, customer):
+    response = auth.login()
+    cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("sessionid="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+
+def test_production_refuses_without_secret_key(database_url):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": None, "SMS_BACKEND": "http"})
+
+
+def test_production_refuses_development_backends(database_url):
+    with pytest.raises(RuntimeError, match="outbox"):
+        create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "outbox"})
+    with pytest.raises(RuntimeError, match="development pages"):
+        create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http", "DEV_PAGES": True})
+
+
+def test_production_starts_with_its_own_settings(migrated):
+    app = create_app(
+        {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http", "SQLALCHEMY_DATABASE_URI": migrated}
+    )
+    response = app.test_client().get("/account/login")
+    with app.app_context():
+        db.engine.dispose()
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unexpected_errors_are_json_under_the_api_and_html_elsewhere(app, client):
+    def explode():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/users/explode/", "explode_api", explode)
+    app.add_url_rule("/account/explode", "explode_page", explode)
+    response = client.get("/users/explode/")
+    assert response.status_code == 500
+    assert set(response.get_json()) == {"detail"}
+    assert "boom" not in response.get_data(as_text=True)
+    response = client.get("/account/explode")
+    assert response.status_code == 500
+    assert page(response).find(id="error-page")["data-status"] == "500"
