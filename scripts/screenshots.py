@@ -8,6 +8,7 @@ real pages, ``styleguide/<entry>-<language>-<width>.png`` for every state.
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import tempfile
@@ -59,6 +60,7 @@ def main() -> None:
         app = create_app(
             {"PORTAL_CONFIG": "development", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/screenshots.sqlite3"}
         )
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
         with app.app_context():
             upgrade()
         seeded = app.test_cli_runner().invoke(args=["seed-demo"])

@@ -28,6 +28,8 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_login import AnonymousUserMixin
 
+from portal.styleguide import fixtures
+
 # One line per module that registers entries.
 SOURCES = (
     "portal.styleguide.site",  # error pages, the component gallery
@@ -75,8 +77,6 @@ def find(slug: str) -> Entry | None:
 
 def render_entry(item: Entry, locale: str | None = None) -> str:
     """Render one entry, in ``locale`` if given (else the request's own language)."""
-    from portal.styleguide import fixtures
-
     with force_locale(locale) if locale else nullcontext():
         context = item.build()
         context.setdefault("current_user", fixtures.customer() if item.logged_in else AnonymousUserMixin())

@@ -44,6 +44,11 @@ def test_logged_out_page_follows_accept_language(client):
     assert not soup.find(id="language-en").has_attr("aria-current")
 
 
+def test_pages_vary_by_accept_language(client):
+    """So that a shared cache never serves the Turkish page to an English browser."""
+    assert "accept-language" in client.get("/account/login", headers=TR).vary
+
+
 def test_unsupported_language_falls_back_to_english(client):
     soup = page(client.get("/account/login", headers={"Accept-Language": "de-DE,de;q=0.9"}))
     assert soup.html["lang"] == "en"
