@@ -1,5 +1,8 @@
 """Languages: the customer's ``language_code`` for pages, else ``Accept-Language``.
 
+The footer's language switch (``portal.languages``) saves a logged-in customer's
+choice as their ``language_code``; anyone else's (and an agent's while acting as a
+customer) is kept in ``session["language"]``, which is why that is read first.
 JSON API messages follow ``Accept-Language`` alone, as the vendor document says.
 """
 
