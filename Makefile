@@ -4,8 +4,11 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 LOYALTY_SIM_PORT ?= 5001
 export FLASK_APP := wsgi.py
+# Catalogues: messages.po is written by people and committed; messages.mo is built.
+TRANSLATIONS := portal/translations
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: install install-dev run test lint db seed clean
+.PHONY: install install-dev run test lint db seed clean translations screenshots
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -19,8 +22,22 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.run-installed
 
-install: $(VENV)/.run-installed
-install-dev: $(VENV)/.dev-installed
+install: $(VENV)/.run-installed $(CATALOGUES)
+install-dev: $(VENV)/.dev-installed $(CATALOGUES)
+
+%.mo: %.po | $(VENV)/.run-installed
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
+# After changing any user-facing string: extract, merge into every language, compile.
+translations: $(VENV)/.run-installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-output --no-wrap \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap
+	$(VENV)/bin/pybabel compile -d $(TRANSLATIONS)
+
+# axe-core for the accessibility test, pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 db: install
 	$(VENV)/bin/flask db upgrade
@@ -36,11 +53,14 @@ run: seed
 	echo "loyalty simulator on http://127.0.0.1:$(LOYALTY_SIM_PORT) (pid $$sim)"; \
 	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install-dev
+test: install-dev node_modules/.package-lock.json
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+screenshots: install-dev
+	$(PY) scripts/screenshots.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check portal loyalty_sim tests config.py wsgi.py
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache node_modules screenshots $(CATALOGUES)

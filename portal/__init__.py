@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.security_views import bp as account_security_views
     from portal.accounts.views import bp as accounts_views
     from portal.agents.views import bp as agents_views
+    from portal.languages.views import bp as languages_views
     from portal.loyalty.api import bp as loyalty_api
     from portal.loyalty.views import bp as loyalty_views
     from portal.otp.views import bp as otp_views
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.segments.api import bp as segments_api
     from portal.segments.views import bp as segments_views
     from portal.settings.views import bp as settings_views
+    from portal.styleguide.views import bp as styleguide_views
 
     for blueprint in (
         accounts_views,
@@ -98,6 +100,8 @@ def register_blueprints(app: Flask) -> None:
         loyalty_views,
         loyalty_api,
         agents_views,
+        languages_views,
+        styleguide_views,
     ):
         app.register_blueprint(blueprint)
 

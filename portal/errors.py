@@ -8,13 +8,15 @@ put the message beside the field).
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +85,58 @@ def error_body(error: DomainError) -> dict:
     return {"detail": error.message}
 
 
-def _html_error(status: int, title: str, message: str, headers=None):
-    return render_template("errors/error.html", status=status, title=title, message=message), status, headers or {}
+# Werkzeug's names and descriptions are English only: these are what customers read instead.
+HTTP_MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    401: (_l("Please log in"), _l("Authentication credentials were not provided.")),
+    403: (_l("Not allowed"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. Check the address or go back to your account.")),
+    405: (_l("Not possible"), _l("This page cannot be used that way.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    500: (_l("Something went wrong"), _l("Something went wrong on our side. Please try again in a moment.")),
+}
+
+# The JSON face answers as Django REST Framework does (the vendor API's conventions).
+JSON_DETAILS = {
+    400: _l("Malformed request."),
+    401: _l("Authentication credentials were not provided."),
+    403: _l("You do not have permission to perform this action."),
+    404: _l("Not found."),
+    413: _l("Request entity too large."),
+    500: _l("A server error occurred."),
+}
+
+# Flask-WTF's CSRF failure reasons, which it does not translate.
+CSRF_REASONS = {
+    "The CSRF session token is missing.": _l("The CSRF session token is missing."),
+    "The CSRF token is missing.": _l("The CSRF token is missing."),
+    "The CSRF token has expired.": _l("The CSRF token has expired."),
+    "The CSRF token is invalid.": _l("The CSRF token is invalid."),
+    "The CSRF tokens do not match.": _l("The CSRF tokens do not match."),
+    "The referrer header is missing.": _l("The referrer header is missing."),
+    "The referrer does not match the host.": _l("The referrer does not match the host."),
+}
+
+
+def _http_text(error: HTTPException) -> tuple[str, str]:
+    """Title and message for an HTTP error, translated unless a view wrote its own description."""
+    title, message = HTTP_MESSAGES.get(error.code or 500, (error.name, error.description))
+    if error.description != type(error).description:
+        message = error.description
+    return str(title), str(message)
+
+
+def _json_detail(error: HTTPException) -> str:
+    if error.description != type(error).description:
+        return error.description
+    if error.code == 405:
+        return _('Method "%(method)s" not allowed.', method=request.method)
+    return str(JSON_DETAILS.get(error.code or 500, error.description))
+
+
+def _html_error(status: int, title: str, message: str, headers=None, retry_after: int | None = None):
+    page = render_template("errors/error.html", status=status, title=title, message=message, retry_after=retry_after)
+    return page, status, headers or {}
 
 
 def _retry_after_headers(seconds: int) -> dict:
@@ -104,13 +156,16 @@ def register_error_handlers(app: Flask) -> None:
             429: _("Too many attempts"),
             503: _("Service unavailable"),
         }
-        return _html_error(error.status, titles.get(error.status, _("Something is wrong")), error.message, headers)
+        retry_after = error.retry_after if isinstance(error, RateLimited) else None
+        title = titles.get(error.status, _("Something is wrong"))
+        return _html_error(error.status, title, error.message, headers, retry_after=retry_after)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         db.session.rollback()
         if wants_json():
-            return jsonify(detail=f"CSRF Failed: {error.description}"), 403
+            reason = str(CSRF_REASONS.get(error.description, error.description))
+            return jsonify(detail=_("CSRF Failed: %(reason)s", reason=reason)), 403
         return _html_error(
             403,
             _("Your form expired"),
@@ -125,19 +180,23 @@ def register_error_handlers(app: Flask) -> None:
         message = _("Too many attempts. Please wait a little and try again.")
         if wants_json():
             return jsonify(detail=message), 429
-        return _html_error(429, _("Too many attempts"), message)
+        # The wait Flask-Limiter will put in Retry-After (its clock is real time), for the page to say.
+        current = limiter.current_limit
+        retry_after = max(1, int(current.reset_at - time.time())) if current is not None else None
+        return _html_error(429, _("Too many attempts"), message, retry_after=retry_after)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         db.session.rollback()
         if wants_json():
-            response = jsonify(detail=error.description)
+            response = jsonify(detail=_json_detail(error))
             response.status_code = error.code or 500
             for key, value in error.get_headers():
                 if key.lower() != "content-type":
                     response.headers[key] = value
             return response
-        return _html_error(error.code or 500, error.name, error.description)
+        title, message = _http_text(error)
+        return _html_error(error.code or 500, title, message)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -1,5 +1,8 @@
 """Languages: the customer's ``language_code`` for pages, else ``Accept-Language``.
 
+The footer's language switch (``portal.languages``) saves a logged-in customer's
+choice as their ``language_code``; anyone else's (and an agent's while acting as a
+customer) is kept in ``session["language"]``, which is why that is read first.
 JSON API messages follow ``Accept-Language`` alone, as the vendor document says.
 """
 
@@ -26,5 +29,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _vary_on_language(response):
+    # Pages and messages differ by Accept-Language: shared caches must keep them apart.
+    response.vary.add("Accept-Language")
+    return response
+
+
 def init_i18n(app: Flask, babel: Babel) -> None:
+    """Flask-Babel, plus WTForms' own catalogues for its built-in messages.
+
+    Flask-WTF translates WTForms' messages ("This field is required.") with
+    the catalogues WTForms ships, in the locale chosen here (``WTF_I18N_ENABLED``,
+    on by default); our catalogues hold every other string.
+    """
     babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_vary_on_language)

@@ -11,8 +11,11 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,6 +27,20 @@ from portal.accounts.services import create_user
 from portal.extensions import db as _db
 
 DEMO_PASSWORD = "portal-demo-2026"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "portal" / "translations"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """Compile any ``messages.mo`` older than its ``.po`` (``make`` does the same), so a
+    plain ``pytest`` on a fresh clone serves the translations being tested."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""The language switch in the page footer."""
