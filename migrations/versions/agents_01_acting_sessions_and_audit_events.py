@@ -1,7 +1,7 @@
 """acting sessions and audit events
 
 Revision ID: agents_01
-Revises: profile_01, segments_01
+Revises: segments_01
 Create Date: 2026-11-27 01:22:57.739054
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'agents_01'
-down_revision = ('profile_01', 'segments_01')
+down_revision = 'segments_01'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """dynamic settings and loyalty card links
 
 Revision ID: loyalty_01
-Revises: 7d627121b8a0
+Revises: otp_01
 Create Date: 2026-11-27 01:24:58.253711
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'loyalty_01'
-down_revision = '7d627121b8a0'
+down_revision = 'otp_01'
 branch_labels = None
 depends_on = None
 

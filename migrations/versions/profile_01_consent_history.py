@@ -1,7 +1,7 @@
 """consent history: append-only records of every marketing consent change
 
 Revision ID: profile_01
-Revises: loyalty_01, otp_01
+Revises: loyalty_01
 Create Date: 2026-11-27 01:22:35.687469
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision = 'profile_01'
 # Also merges the otp and loyalty heads so this branch upgrades; the lead re-chains at merge.
-down_revision = ('loyalty_01', 'otp_01')
+down_revision = 'loyalty_01'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """segments, price lists, members and choices
 
 Revision ID: segments_01
-Revises: 7d627121b8a0
+Revises: profile_01
 Create Date: 2026-11-27 01:23:53.596000
 
 Reviewed by hand. ``uq_price_lists_one_default`` is a partial unique index
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'segments_01'
-down_revision = '7d627121b8a0'
+down_revision = 'profile_01'
 branch_labels = None
 depends_on = None
 
