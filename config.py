@@ -74,6 +74,8 @@ class Config:
     LOYALTY_SIM_URL = os.environ.get("LOYALTY_SIM_URL", f"http://127.0.0.1:{_env_int('LOYALTY_SIM_PORT', 5001)}")
     LOYALTY_SIM_API_KEY = os.environ.get("LOYALTY_SIM_API_KEY", "sim-key")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+    # A customer's visit retries a pending card link at most this often per session.
+    LOYALTY_VISIT_CHECK_SECONDS = _env_int("LOYALTY_VISIT_CHECK_SECONDS", 600)
 
     # Profile (issue 4): field rules, avatar files, the KVKK notice version recorded with consents.
     PROFILE_MIN_AGE = _env_int("PROFILE_MIN_AGE", 13)

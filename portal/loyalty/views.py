@@ -7,12 +7,13 @@ from datetime import date
 from typing import Any
 
 import click
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from portal import clock
 from portal.accounts.passwords import hash_password
 from portal.accounts.session_login import start_session
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
@@ -32,13 +33,19 @@ bp = Blueprint("loyalty", __name__, url_prefix="/account", cli_group="loyalty")
 def retry_pending_link_on_visit():
     """A customer's visit retries their pending link, once its back-off has passed.
 
-    Static files and the loyalty endpoints (which sync themselves) are skipped.
+    A visit is checked at most once per ``LOYALTY_VISIT_CHECK_SECONDS`` per
+    session, so ordinary page views and API reads pay nothing for it. Static
+    files are skipped; the loyalty endpoints sync themselves.
     """
-    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+    if request.endpoint in (None, "static") or request.method != "GET" or not current_user.is_authenticated:
         return
-    if request.method != "GET" or not services.is_configured():
+    now = clock.now().timestamp()
+    last = session.get("loyalty_visit_at")
+    if last is not None and now - last < current_app.config["LOYALTY_VISIT_CHECK_SECONDS"]:
         return
-    services.sync_on_visit(user_id=current_user.id)
+    session["loyalty_visit_at"] = now
+    if services.is_configured():
+        services.sync_on_visit(user_id=current_user.id)
 
 
 # --- the signup wizard ----------------------------------------------------------
