@@ -66,6 +66,31 @@ class Config:
     DEV_PAGES = False
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
 
+    # Profile (issue 4): field rules, avatar files, the KVKK notice version recorded with consents.
+    PROFILE_MIN_AGE = _env_int("PROFILE_MIN_AGE", 13)
+    PROFILE_MAX_AGE = _env_int("PROFILE_MAX_AGE", 120)
+    PROFILE_ATTRIBUTES_MAX_KEYS = 50
+    PROFILE_ATTRIBUTE_VALUE_MAX_LENGTH = 255
+    MEDIA_DIR = os.environ.get("MEDIA_DIR", str(BASE_DIR / "instance" / "media"))
+    AVATAR_MAX_BYTES = 2 * 1024 * 1024
+    AVATAR_MAX_SIDE = 4096
+    KVKK_NOTICE_VERSION = os.environ.get("KVKK_NOTICE_VERSION", "1")
+
+    # One-time SMS codes (portal.otp). Times in seconds. Every SMS costs money,
+    # hence the send caps; wrong codes are limited per code and per hour.
+    OTP_CODE_LIFETIME = _env_int("OTP_CODE_LIFETIME", 180)  # refused above 600 (10 minutes)
+    OTP_MAX_WRONG_PER_CODE = 5  # wrong tries that kill a code
+    OTP_MAX_FAILURES_PER_HOUR = 10  # wrong codes per user (or phone) and purpose; a resend does not reset it
+    OTP_RESEND_COOLDOWN = 60
+    OTP_SENDS_PER_PHONE_HOUR = 5
+    OTP_SENDS_PER_PHONE_DAY = 10
+    OTP_SENDS_PER_ADDRESS_HOUR = 100  # many customers share one address behind mobile carriers
+    # SMS_BACKEND (above) "http": the gateway that takes {"to", "text"} with a bearer token.
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
+    SMS_GATEWAY_CONNECT_TIMEOUT = 3.05
+    SMS_GATEWAY_READ_TIMEOUT = 10.0
+
     PASSWORD_HASH = "argon2id"
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024

@@ -72,9 +72,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
     from portal.accounts.views import bp as accounts_views
+    from portal.otp.views import bp as otp_views
+    from portal.profile.api import bp as profile_api
     from portal.profile.views import bp as profile_views
+    from portal.settings.views import bp as settings_views
 
-    for blueprint in (accounts_views, accounts_api, profile_views):
+    for blueprint in (accounts_views, accounts_api, profile_views, profile_api, otp_views, settings_views):
         app.register_blueprint(blueprint)
 
 

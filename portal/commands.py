@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from portal.accounts.models import User
 from portal.accounts.services import create_user, user_by_email
+from portal.profile import demo as profile_demo
 
 DEMO_USERS = [
     {
@@ -49,4 +50,5 @@ def seed_users() -> list[User]:
 def seed_demo() -> None:
     """Create the demo accounts and data (idempotent)."""
     users = seed_users()
+    profile_demo.seed_demo()
     click.echo(f"Demo data ready: {', '.join(u.email for u in users)}")

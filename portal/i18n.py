@@ -3,12 +3,14 @@
 JSON API messages follow ``Accept-Language`` alone, as the vendor document says.
 """
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
 
 def select_locale() -> str:
+    if not has_request_context():  # commands and services run outside a request
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = list(current_app.config["LANGUAGES"])
     is_api = request.path.startswith(("/users/", "/csrf_token/", "/api/"))
     if not is_api:

@@ -1,12 +1,235 @@
-"""The profile page (a placeholder until the profile feature builds the real one)."""
+"""The profile pages: details and avatar, consents with their history, and the
+confirmation step a consent or phone change goes through (KVKK)."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+
+from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
+from portal.otp.forms import CodeForm
+from portal.otp.services import latest_challenge
+from portal.otp.views import code_step_context, mask_phone
+from portal.profile import services
+from portal.profile.forms import CONSENT_FIELDS, AvatarForm, ConsentsForm, DetailsForm
+from portal.profile.serializers import avatar_url
+from portal.request_context import change_origin
 
 bp = Blueprint("profile", __name__, url_prefix="/account")
 
+PENDING_KEY = "profile_pending"
+CONSENT_SENTENCES = {
+    "email_allowed": _l("Send me offers, news and campaign announcements by email."),
+    "sms_allowed": _l("Send me offers, news and campaign announcements by SMS."),
+    "call_allowed": _l("Call me about offers and campaigns."),
+}
+FIELD_LABELS = {
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "phone": _l("Phone"),
+    "gender": _l("Gender"),
+    "date_of_birth": _l("Date of birth"),
+    "language_code": _l("Language"),
+    "email_allowed": _l("Email messages"),
+    "sms_allowed": _l("SMS messages"),
+    "call_allowed": _l("Phone calls"),
+}
+CHANNEL_LABELS = {"email": _l("Email messages"), "sms": _l("SMS messages"), "call": _l("Phone calls")}
+SOURCE_LABELS = {"web": _l("Website"), "api": _l("App or shop"), "call_center": _l("Customer service")}
 
-@bp.get("/profile")
+
+def _render_profile(details: DetailsForm, avatar_form: AvatarForm, status: int = 200):
+    return (
+        render_template(
+            "profile/profile.html",
+            user=current_user,
+            form=details,
+            avatar_form=avatar_form,
+            avatar_src=avatar_url(current_user.avatar),
+        ),
+        status,
+    )
+
+
+def _update(changes: dict[str, Any], *, form, done: str):
+    """Call the service; redirect on success or to the confirmation step; None when the form has errors."""
+    try:
+        result = services.update_profile(
+            user_id=current_user.id,
+            changes=changes,
+            origin=change_origin("web"),
+            locale=str(get_locale()),
+        )
+    except FieldErrors as error:
+        form.add_errors(error.errors)
+        return None
+    except (RateLimited, ServiceUnavailable) as error:
+        form.add_errors({"non_field_errors": [error.message]})
+        return None
+    if result.status == "pending":
+        session[PENDING_KEY] = {"changes": _to_session(result.changes), "done": done}
+        return redirect(url_for("profile.confirm"))
+    flash(_("Your changes were saved."), "success")
+    return redirect(url_for(done))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    return render_template("profile/profile.html", user=current_user)
+    """The details form uses the API's field names, so both faces share one set of rules."""
+    avatar_form = AvatarForm(formdata=None)
+    if request.method == "GET":
+        return _render_profile(DetailsForm(formdata=None, obj=current_user), avatar_form)
+    form = DetailsForm.from_request(obj=current_user, user_id=current_user.id)
+    if form.validate():
+        response = _update(form.data, form=form, done="profile.profile")
+        if response is not None:
+            return response
+    return _render_profile(form, avatar_form, 400)
+
+
+@bp.post("/profile/avatar")
+@login_required
+def avatar():
+    form = AvatarForm.from_request(user_id=current_user.id)
+    if form.validate():
+        if form.remove_avatar.data:
+            changes = {"avatar": None}
+        elif form.avatar.data:
+            changes = {"avatar": form.avatar.data}
+        else:
+            form.avatar.errors = [_("Choose a picture to upload.")]
+            changes = None
+        if changes is not None:
+            response = _update(changes, form=form, done="profile.profile")
+            if response is not None:
+                return response
+    return _render_profile(DetailsForm(formdata=None, obj=current_user), form, 400)
+
+
+@bp.route("/consents", methods=["GET", "POST"])
+@login_required
+def consents():
+    """Granting and withdrawing are the same one click; every change lands in the history."""
+    if request.method == "POST":
+        form = ConsentsForm.from_request(user_id=current_user.id)
+        if form.validate():
+            response = _update(form.data, form=form, done="profile.consents")
+            if response is not None:
+                return response
+        status = 400
+    else:
+        form = ConsentsForm(formdata=None, obj=current_user)
+        status = 200
+    history = services.consent_history(user_id=current_user.id)
+    return (
+        render_template(
+            "profile/consents.html",
+            form=form,
+            sentences=CONSENT_SENTENCES,
+            history=history,
+            channel_labels=CHANNEL_LABELS,
+            source_labels=SOURCE_LABELS,
+        ),
+        status,
+    )
+
+
+# --- the pending change ------------------------------------------------------
+
+
+def _to_session(changes: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items() if k != "avatar"}
+
+
+def _from_session(changes: dict[str, Any]) -> dict[str, Any]:
+    restored = dict(changes)
+    if restored.get("date_of_birth"):
+        restored["date_of_birth"] = date.fromisoformat(restored["date_of_birth"])
+    return restored
+
+
+def describe_changes(user, changes: dict[str, Any]) -> list[dict[str, str]]:
+    """One row per field that will change: label, before, after."""
+    on, off = _("on"), _("off")
+    rows = []
+    for name, label in FIELD_LABELS.items():
+        if name not in changes:
+            continue
+        before, after = getattr(user, name), changes[name]
+        if name in CONSENT_FIELDS:
+            before, after = (on if before else off), (on if after else off)
+        elif name == "phone":
+            before = mask_phone(before) if before else _("not set")
+            after = mask_phone(after) if after else _("not set")
+        else:
+            before = str(before) if before not in (None, "") else _("not set")
+            after = str(after) if after not in (None, "") else _("not set")
+        rows.append({"field": name, "label": str(label), "before": before, "after": after})
+    return rows
+
+
+@bp.route("/profile/confirm", methods=["GET", "POST"])
+@login_required
+def confirm():
+    """Show what will change, then take the code (KVKK confirmation); cancelling drops the change."""
+    pending = session.get(PENDING_KEY)
+    if not pending:
+        flash(_("There is no change waiting for confirmation."), "info")
+        return redirect(url_for("profile.profile"))
+    done = pending["done"]
+    changes = _from_session(pending["changes"])
+    form = CodeForm(formdata=None)
+    error = None
+    status = 200
+    if request.method == "POST":
+        if "cancel" in request.form:
+            session.pop(PENDING_KEY, None)
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for(done))
+        form = CodeForm.from_request()
+        if form.validate():
+            try:
+                result = services.update_profile(
+                    user_id=current_user.id,
+                    changes=changes,
+                    origin=change_origin("web"),
+                    code=None if form.wants_resend else form.code.data,
+                    resend=form.wants_resend,
+                    locale=str(get_locale()),
+                )
+            except (NotAcceptable, RateLimited, ServiceUnavailable) as refusal:
+                error, status = refusal, refusal.status
+            except FieldErrors as problem:
+                # The change itself became impossible meanwhile (say, the phone was taken).
+                session.pop(PENDING_KEY, None)
+                for messages in problem.errors.values():
+                    for message in messages:
+                        flash(message, "error")
+                return redirect(url_for(done))
+            else:
+                if result.status == "resent":
+                    flash(_("We sent you a new code."), "info")
+                    return redirect(url_for("profile.confirm"))
+                session.pop(PENDING_KEY, None)
+                flash(_("Your changes were confirmed and saved."), "success")
+                return redirect(url_for(done))
+        else:
+            status = 400
+    challenge = latest_challenge(
+        purpose=services.CONFIRM_PURPOSE, subject=services.confirmation_subject(current_user.id)
+    )
+    return (
+        render_template(
+            "profile/confirm.html",
+            rows=describe_changes(current_user, changes),
+            **code_step_context(challenge, form=form, action=url_for("profile.confirm"), error=error),
+        ),
+        status,
+    )

@@ -1,0 +1,176 @@
+"""The code-entry step every flow renders, and the development SMS outbox.
+
+Flows call ``code_step_context(challenge, form=…)`` and include
+``templates/otp/_code_step.html``; they handle the post themselves (form →
+``verify_code`` / ``send_code`` → render), putting a refusal back with
+``code_step_context(…, error=…)`` so it shows beside the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import phonenumbers
+from flask import Blueprint, abort, current_app, jsonify, render_template
+from sqlalchemy import select
+
+from portal import clock
+from portal.errors import DomainError, RateLimited, ServiceUnavailable
+from portal.extensions import db
+from portal.otp import gateways
+from portal.otp.forms import CodeForm
+from portal.otp.models import SmsMessage
+from portal.otp.services import Challenge, describe_purpose, lifetime_text, policy, wait_text
+
+bp = Blueprint("otp", __name__)
+
+OUTBOX_SIZE = 100
+
+
+def outbox_enabled(config: Mapping) -> bool:
+    return bool(config.get("DEV_PAGES")) and config.get("SMS_BACKEND") == "outbox"
+
+
+@bp.record_once
+def _setup(state) -> None:
+    """Check the policy and backend at start, and add the outbox pages only where they may exist."""
+    app = state.app
+    policy(app.config)
+    gateways.check_config(app.config)
+    if outbox_enabled(app.config):
+        state.add_url_rule("/_dev/sms", "outbox", outbox_page, methods=["GET"])
+        state.add_url_rule("/_dev/sms.json", "outbox_json", outbox_json, methods=["GET"])
+
+
+@bp.app_context_processor
+def _otp_context():
+    return {"sms_outbox_enabled": outbox_enabled(current_app.config)}
+
+
+def mask_phone(phone: str) -> str:
+    """``+905551112233`` → ``+90 555 *** ** 33``: enough to recognise, not to read."""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return phone[:3] + "*" * max(0, len(phone) - 5) + phone[-2:]
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    prefix = f"+{number.country_code}"
+    national = formatted[len(prefix):]
+    total = sum(ch.isdigit() for ch in national)
+    out, seen, in_first_group, first_done = [], 0, False, False
+    for ch in national:
+        if ch.isdigit():
+            seen += 1
+            in_first_group = not first_done
+            keep = in_first_group or seen > total - 2
+            out.append(ch if keep else "*")
+        else:
+            if in_first_group:
+                first_done = True
+            in_first_group = False
+            out.append(ch)
+    return prefix + "".join(out)
+
+
+@dataclass
+class CodeStep:
+    """Plain data for ``otp/_code_step.html``."""
+
+    form: CodeForm
+    action: str | None
+    confirms: str
+    masked_phone: str | None
+    lifetime: str  # "3 minutes"
+    seconds_left: int  # until the code expires; 0 once expired or used
+    valid_for: str | None  # "2 minutes", for people
+    resend_wait: int  # seconds until a resend is possible; 0 = now
+    hidden_fields: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def expired(self) -> bool:
+        return self.seconds_left <= 0
+
+
+def code_step_context(
+    challenge: Challenge | None,
+    *,
+    form: CodeForm | None = None,
+    action: str | None = None,
+    confirms: str | None = None,
+    error: DomainError | None = None,
+    hidden_fields: Mapping[str, str] | None = None,
+) -> dict:
+    """The context for ``otp/_code_step.html``: ``render_template(…, **code_step_context(…))``.
+
+    ``error`` is a refusal from ``verify_code``/``send_code``: a refused resend
+    (429, 503) shows beside the resend button, anything else beside the code.
+    """
+    form = form or CodeForm(formdata=None)
+    now = clock.now()
+    if error is not None:
+        target = form.resend if isinstance(error, RateLimited | ServiceUnavailable) else form.code
+        target.errors = [*target.errors, error.message]
+    if challenge is None:
+        seconds_left, resend_wait = 0, 0
+        lifetime = lifetime_text(policy().lifetime)
+    else:
+        seconds_left = max(0, int((challenge.expires_at - now).total_seconds())) if challenge.is_live(now) else 0
+        resend_wait = 0 if challenge.status == "used" else max(0, _ceil_seconds(challenge.resend_at - now))
+        lifetime = lifetime_text(challenge.lifetime)
+    if isinstance(error, RateLimited):
+        resend_wait = max(resend_wait, error.retry_after)
+    return {
+        "code_step": CodeStep(
+            form=form,
+            action=action,
+            confirms=confirms or describe_purpose(challenge.purpose if challenge else ""),
+            masked_phone=mask_phone(challenge.phone) if challenge else None,
+            lifetime=lifetime,
+            seconds_left=seconds_left,
+            valid_for=wait_text(seconds_left) if seconds_left else None,
+            resend_wait=resend_wait,
+            hidden_fields=dict(hidden_fields or {}),
+        )
+    }
+
+
+def _ceil_seconds(delta) -> int:
+    seconds = delta.total_seconds()
+    whole = int(seconds)
+    return whole + (1 if seconds > whole else 0)
+
+
+def _outbox_messages() -> list[SmsMessage]:
+    return list(
+        db.session.execute(
+            select(SmsMessage).order_by(SmsMessage.sent_at.desc(), SmsMessage.id.desc()).limit(OUTBOX_SIZE)
+        ).scalars()
+    )
+
+
+def outbox_page():
+    """Development only: the messages the outbox backend 'sent', newest first."""
+    if not outbox_enabled(current_app.config):
+        abort(404)
+    return render_template("otp/outbox.html", messages=_outbox_messages())
+
+
+def outbox_json():
+    """Development only: the outbox for scripts and browser tests, newest first."""
+    if not outbox_enabled(current_app.config):
+        abort(404)
+    return jsonify(
+        [
+            {
+                "id": m.id,
+                "to": m.to,
+                "body": m.body,
+                "purpose": m.purpose,
+                "status": m.status,
+                "error": m.error,
+                "sent_at": m.sent_at.isoformat().replace("+00:00", "Z"),
+            }
+            for m in _outbox_messages()
+        ]
+    )

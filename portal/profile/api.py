@@ -1,0 +1,59 @@
+"""``/users/profile/`` of the vendor API, and the avatar files it links to."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, send_file
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+
+from portal.profile import avatars, services
+from portal.profile.forms import ProfileForm
+from portal.profile.serializers import pending_json, profile_json
+from portal.request_context import change_origin
+
+bp = Blueprint("profile_api", __name__)
+
+
+@bp.get("/users/profile/")
+@login_required
+def profile():
+    return jsonify(profile_json(current_user))
+
+
+@bp.patch("/users/profile/")
+@login_required
+def update_profile():
+    """A partial update (JSON, or multipart for ``avatar``).
+
+    Consents and the phone may wait for a code (KVKK confirmation): then the
+    answer is 202 and nothing has changed yet.
+    """
+    form = ProfileForm.from_request(partial=True, user_id=current_user.id)
+    form.validate_or_raise()
+    result = services.update_profile(
+        user_id=current_user.id,
+        changes=form.changes(),
+        origin=change_origin("api"),
+        code=form.code.data if "code" in form else None,
+        resend=bool(form.resend.data) if "resend" in form else False,
+        locale=str(get_locale()),
+    )
+    if result.status == "resent":
+        return jsonify(message="success")
+    if result.status == "pending":
+        return jsonify(pending_json(result.user, result.changes)), 202
+    return jsonify(profile_json(result.user))
+
+
+@bp.get("/media/avatars/<name>")
+def avatar(name: str):
+    """Served with the content type of the stored name; the bytes are never sniffed."""
+    found = avatars.path_for(name)
+    if found is None:
+        abort(404)
+    path, content_type = found
+    response = send_file(path, mimetype=content_type, max_age=3600, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = "inline"
+    return response

@@ -1,0 +1,308 @@
+"""The field rules of a customer's profile, as WTForms fields and validators.
+
+These are the API's rules (``PATCH /users/profile/``) and the pages' rules at
+once; registration and the loyalty flows import them from here so that a name,
+a phone or a date of birth means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import unicodedata
+from datetime import date
+from typing import Any
+
+import phonenumbers
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from wtforms import Field, FileField, SelectField
+from wtforms.fields.choices import Choice, SelectChoice
+from wtforms.validators import Length, StopValidation, ValidationError
+
+from portal import clock
+from portal.accounts.models import GENDERS, User
+from portal.extensions import db
+from portal.forms import ISODateField, TextField, from_json
+
+NAME_MAX_LENGTH = 50
+SERVER_MANAGED_ATTRIBUTES = ("register_client_type", "logged_ip", "kvkk_flat_page_version")
+ATTRIBUTE_KEY_MAX_LENGTH = 64
+AVATAR_FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp"}
+
+
+# --- validators -------------------------------------------------------------
+
+
+class NoControlCharacters:
+    """Refuse control characters (tabs, newlines, NUL, bidi overrides…) in a one-line text."""
+
+    def __init__(self, message=None):
+        self.message = message or _l("Control characters are not allowed.")
+
+    def __call__(self, form, field):
+        if field.data and any(unicodedata.category(ch) in ("Cc", "Cf") for ch in field.data):
+            raise ValidationError(self.message)
+
+
+def normalise_phone(raw: str, region: str | None = None) -> str | None:
+    """The E.164 form of a valid phone number, or None if it is not a valid number."""
+    region = region or current_app.config["DEFAULT_PHONE_REGION"]
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class ValidPhone:
+    """A number valid per ``phonenumbers`` (default region from config); the data becomes E.164."""
+
+    def __init__(self, message=None):
+        self.message = message or _l("Enter a valid phone number.")
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        normalised = normalise_phone(field.data)
+        if normalised is None:
+            raise StopValidation(self.message)
+        field.data = normalised
+
+
+class UniquePhone:
+    """No other user has this number. The form's ``exclude_user_id`` is the user themself."""
+
+    def __init__(self, message=None):
+        self.message = message or _l("A user with this phone number already exists.")
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        query = select(User.id).where(User.phone == field.data)
+        exclude = getattr(form, "exclude_user_id", None)
+        if exclude is not None:
+            query = query.where(User.id != exclude)
+        if db.session.execute(query.limit(1)).first() is not None:
+            raise ValidationError(self.message)
+
+
+class AgeRange:
+    """A date of birth that is not in the future and gives an age within the configured range."""
+
+    def __call__(self, form, field):
+        born: date | None = field.data
+        if born is None:
+            return
+        today = clock.now().date()
+        if born > today:
+            raise ValidationError(_l("Date of birth cannot be in the future."))
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        low, high = current_app.config["PROFILE_MIN_AGE"], current_app.config["PROFILE_MAX_AGE"]
+        if not low <= age <= high:
+            raise ValidationError(_l("Age must be between %(low)d and %(high)d years.", low=low, high=high))
+
+
+def check_attributes(value: dict[str, Any]) -> list[str]:
+    """The problems with a customer-supplied ``attributes`` object (empty when fine)."""
+    config = current_app.config
+    problems = []
+    if len(value) > config["PROFILE_ATTRIBUTES_MAX_KEYS"]:
+        problems.append(_l("At most %(n)d attributes are allowed.", n=config["PROFILE_ATTRIBUTES_MAX_KEYS"]))
+    for key, item in value.items():
+        if key in SERVER_MANAGED_ATTRIBUTES:
+            problems.append(_l("The attribute “%(key)s” is managed by the server.", key=key))
+        elif not key or len(key) > ATTRIBUTE_KEY_MAX_LENGTH:
+            problems.append(_l("Attribute names must have 1 to %(n)d characters.", n=ATTRIBUTE_KEY_MAX_LENGTH))
+        elif item is not None and not isinstance(item, (str, int, float, bool)):
+            problems.append(_l("The attribute “%(key)s” must be a string, number, boolean or null.", key=key))
+        elif isinstance(item, str) and len(item) > config["PROFILE_ATTRIBUTE_VALUE_MAX_LENGTH"]:
+            problems.append(
+                _l(
+                    "The attribute “%(key)s” is longer than %(n)d characters.",
+                    key=key,
+                    n=config["PROFILE_ATTRIBUTE_VALUE_MAX_LENGTH"],
+                )
+            )
+    return [str(p) for p in problems]
+
+
+# --- fields -----------------------------------------------------------------
+
+
+class NotNull:
+    """A value that was sent may be blank but not JSON ``null``."""
+
+    def __call__(self, form, field):
+        if field.raw_data and field.data is None:
+            raise StopValidation(_l("This field may not be null."))
+
+
+class NameField(TextField):
+    """A first or last name: trimmed, at most 50 characters, one line."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        rules = [NotNull(), Length(max=NAME_MAX_LENGTH), NoControlCharacters()]
+        super().__init__(label, list(validators or []) + rules, **kwargs)
+
+
+class PhoneField(TextField):
+    """A phone number, stored and answered in E.164; unique among users."""
+
+    def __init__(self, label=None, validators=None, unique: bool = True, **kwargs):
+        rules = [ValidPhone()] + ([UniquePhone()] if unique else [])
+        kwargs.setdefault("render_kw", {"autocomplete": "tel", "inputmode": "tel"})
+        super().__init__(label, list(validators or []) + rules, **kwargs)
+
+
+class ChoiceOrNullField(SelectField):
+    """One of ``choices`` (or null when ``nullable``).
+
+    JSON must send a string (or null); on a page the empty option means null.
+    """
+
+    def __init__(self, label=None, validators=None, nullable: bool = True, null_label=None, **kwargs):
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+        self.nullable = nullable
+        self.null_label = null_label
+
+    def iter_choices(self):
+        choices = list(super().iter_choices())
+        if self.nullable:
+            choices.insert(0, Choice(value="", label=self.null_label or "—", selected=self.data is None, render_kw={}))
+        return choices
+
+    def process_data(self, value):
+        self.data = value or None
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        value = valuelist[0]
+        if value is None or value == "":
+            self.data = None
+        elif not isinstance(value, str):
+            self.data = None
+            raise ValueError(_l("Not a valid string."))
+        else:
+            self.data = value
+
+    def pre_validate(self, form):
+        if self.data is None:
+            if not self.nullable:
+                raise StopValidation(_l("This field may not be null."))
+            return
+        if self.data not in [choice.value for choice in self.choices or []]:
+            raise StopValidation(_l("“%(value)s” is not a valid choice.", value=self.data))
+
+
+def gender_choices() -> list[SelectChoice]:
+    labels = {"female": _l("female"), "male": _l("male")}
+    return [SelectChoice(value, labels[value]) for value in GENDERS]
+
+
+def language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]
+
+
+class GenderField(ChoiceOrNullField):
+    """``male``, ``female`` or null."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("null_label", _l("Prefer not to say"))
+        super().__init__(label, validators, choices=gender_choices(), **kwargs)
+
+
+class LanguageField(ChoiceOrNullField):
+    """One of the configured ``LANGUAGES``."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, nullable=False, choices=language_choices, **kwargs)
+
+
+class BirthDateField(ISODateField):
+    """``YYYY-MM-DD``, not in the future, an age within ``PROFILE_MIN_AGE``–``PROFILE_MAX_AGE``."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, list(validators or []) + [AgeRange()], **kwargs)
+
+
+class AttributesField(Field):
+    """A JSON object of scalar values (a JSON string of one on a form post)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        value = valuelist[0]
+        if isinstance(value, str) and not from_json(self):
+            try:
+                value = json.loads(value) if value.strip() else {}
+            except ValueError:
+                self.data = None
+                raise ValueError(_l("Value must be valid JSON.")) from None
+        if not isinstance(value, dict):
+            self.data = None
+            raise ValueError(_l("Expected a dictionary of items."))
+        self.data = value
+
+    def pre_validate(self, form):
+        if self.data is not None:
+            problems = check_attributes(self.data)
+            if problems:
+                raise StopValidation(problems[0])
+
+
+class AvatarField(FileField):
+    """PNG, JPEG or WebP, at most ``AVATAR_MAX_BYTES`` and ``AVATAR_MAX_SIDE`` px a side.
+
+    The data is the uploaded bytes once they decoded as an image; JSON ``null``
+    (or the page's removal checkbox) asks for no avatar. Storing re-encodes the
+    image (see ``portal.profile.avatars``), so nothing but pixels is kept.
+    """
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        value = valuelist[0]
+        if value is None:
+            self.data = None
+            return
+        if not isinstance(value, FileStorage):
+            self.data = None
+            raise ValueError(_l("The submitted data was not a file. Check the encoding type on the form."))
+        self.data = value.stream.read(current_app.config["AVATAR_MAX_BYTES"] + 1)
+        if not self.data:
+            self.data = None
+            if value.filename:
+                raise ValueError(_l("The submitted file is empty."))
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return
+        problem = image_problem(self.data)
+        if problem:
+            raise StopValidation(problem)
+
+
+def image_problem(data: bytes) -> str | None:
+    """Why these bytes are not an acceptable avatar, or None."""
+    config = current_app.config
+    if len(data) > config["AVATAR_MAX_BYTES"]:
+        return str(_l("The image is larger than %(mb)s MB.", mb=config["AVATAR_MAX_BYTES"] // (1024 * 1024)))
+    invalid = str(_l("Upload a valid image. The file you uploaded was either not an image or a corrupted image."))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in AVATAR_FORMATS:
+                return str(_l("Only PNG, JPEG and WebP images are accepted."))
+            side = config["AVATAR_MAX_SIDE"]
+            if image.width > side or image.height > side:
+                return str(_l("The image must be at most %(side)d pixels on each side.", side=side))
+            image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return invalid
+    return None

@@ -1,0 +1,62 @@
+"""The consent history: one row per change of a marketing consent, never changed afterwards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+
+from portal import clock
+from portal.database import UTCDateTime
+from portal.extensions import db
+
+CHANNELS = ("email", "sms", "call")
+SOURCES = ("web", "api", "call_center")
+
+
+class AppendOnlyError(RuntimeError):
+    """Someone tried to change or remove a consent record: the history is evidence."""
+
+
+class ConsentRecord(db.Model):
+    __tablename__ = "consent_records"
+    __table_args__ = (Index("ix_consent_records_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(8))  # email, sms, call
+    granted: Mapped[bool] = mapped_column(Boolean)  # False: withdrawn
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    source: Mapped[str] = mapped_column(String(16))  # web, api, call_center
+    # The customer, or the agent acting for them.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    client_ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    # The version of the KVKK notice the customer was shown (kvkk_flat_page_version).
+    notice_version: Mapped[str | None] = mapped_column(String(32))
+    # The one-time code that confirmed the change (e.g. "otp:123"), when one did.
+    code_reference: Mapped[str | None] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        state = "granted" if self.granted else "withdrawn"
+        return f"<ConsentRecord {self.id} user={self.user_id} {self.channel} {state} via {self.source}>"
+
+
+@event.listens_for(ConsentRecord, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise AppendOnlyError("consent records are append-only; add a new record instead")
+
+
+@event.listens_for(ConsentRecord, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise AppendOnlyError("consent records are never deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState):
+    """``update(ConsentRecord)`` / ``delete(ConsentRecord)`` bypass the mapper events above."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is ConsentRecord for mapper in state.all_mappers
+    ):
+        raise AppendOnlyError("consent records are append-only")

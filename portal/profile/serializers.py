@@ -1,0 +1,73 @@
+"""The profile as the vendor API shows it (``GET /users/profile/``).
+
+Loyalty's ``/users/profile-with-loyalty/`` answers the same shape: import
+``profile_json`` from here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from portal.accounts.models import GENDERS, User
+
+# The keys of the documented 202 answer to a PATCH that waits for its code.
+PENDING_KEYS = (
+    "email_allowed",
+    "sms_allowed",
+    "call_allowed",
+    "avatar",
+    "email",
+    "date_of_birth",
+    "language_code",
+    "date_joined",
+)
+
+
+def iso_datetime(value: datetime) -> str:
+    """``2024-01-01T00:00:00.000000Z``: UTC, microseconds, ``Z``."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def avatar_url(name: str | None) -> str | None:
+    return url_for("profile_api.avatar", name=name, _external=True) if name else None
+
+
+def gender_options() -> list[dict[str, str]]:
+    labels = {"female": _("female"), "male": _("male")}
+    return [{"value": value, "label": labels[value]} for value in GENDERS]
+
+
+def profile_json(user: User) -> dict[str, Any]:
+    """Exactly the documented keys, no more and no fewer."""
+    return {
+        "id": user.id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email_allowed": user.email_allowed,
+        "sms_allowed": user.sms_allowed,
+        "call_allowed": user.call_allowed,
+        "avatar": avatar_url(user.avatar),
+        "email": user.email,
+        "phone": user.phone,
+        "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else None,
+        "gender": user.gender,
+        "genders": gender_options(),
+        "language_code": user.language_code,
+        "attributes": dict(user.attributes or {}),
+        "date_joined": iso_datetime(user.date_joined),
+    }
+
+
+def pending_json(user: User, changes: dict[str, Any]) -> dict[str, Any]:
+    """The 202 body: the documented keys, showing the values that wait for the code."""
+    body = {key: value for key, value in profile_json(user).items() if key in PENDING_KEYS}
+    for key in ("email_allowed", "sms_allowed", "call_allowed", "language_code"):
+        if key in changes:
+            body[key] = changes[key]
+    if changes.get("date_of_birth") is not None:
+        body["date_of_birth"] = changes["date_of_birth"].isoformat()
+    return body

@@ -1,0 +1,274 @@
+"""Profile services: plain keyword-only functions; they own the transaction.
+
+``update_profile`` is the one way a customer's profile changes (API, pages, and
+the agents console acting as the customer). ``record_consents`` is the one way a
+consent changes, and the only writer of the consent history; registration calls
+it inside its own transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal import clock
+from portal.accounts.models import User
+from portal.errors import FieldErrors
+from portal.extensions import db
+from portal.otp.gateways import GatewayError, get_gateway
+from portal.otp.models import SmsMessage
+from portal.otp.services import Challenge, send_code, verify_code
+from portal.profile import avatars
+from portal.profile.fields import check_attributes
+from portal.profile.forms import CONSENT_FIELDS, SENSITIVE_FIELDS
+from portal.profile.models import ConsentRecord
+from portal.request_context import ChangeOrigin
+from portal.settings.services import KVKK_CONFIRMATION_ENABLED, get_setting
+
+log = logging.getLogger(__name__)
+
+CHANNEL_OF = {"email_allowed": "email", "sms_allowed": "sms", "call_allowed": "call"}
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "language_code")
+NOTICE_ATTRIBUTE = "kvkk_flat_page_version"
+# The one-time code purpose of a consent or phone change (portal.otp).
+CONFIRM_PURPOSE = "profile_confirm"
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    """What became of an update: ``applied``, or ``pending`` a code (``resent`` for a new one)."""
+
+    user: User
+    status: str
+    changes: dict[str, Any]
+    challenge: Challenge | None = None
+
+    @property
+    def applied(self) -> bool:
+        return self.status == "applied"
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id}")
+    return user
+
+
+def effective_changes(user: User, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The requested changes that really change something, with attributes merged.
+
+    ``avatar`` is kept when sent: bytes for a new picture, None to remove it.
+    """
+    effective: dict[str, Any] = {}
+    for name in (*PROFILE_FIELDS, *CONSENT_FIELDS):
+        if name in changes and changes[name] != getattr(user, name):
+            effective[name] = changes[name]
+    if "attributes" in changes and changes["attributes"] is not None:
+        merged = dict(user.attributes or {})
+        merged.update(changes["attributes"])
+        if merged != (user.attributes or {}):
+            effective["attributes"] = merged
+    if "avatar" in changes and (changes["avatar"] is not None or user.avatar is not None):
+        effective["avatar"] = changes["avatar"]
+    return effective
+
+
+def _check(user: User, changes: Mapping[str, Any]) -> None:
+    """Rules that depend on the stored profile, and the form's rules again for callers without one."""
+    errors: dict[str, list[str]] = {}
+    if "phone" in changes and changes["phone"] is None and user.phone is not None:
+        errors["phone"] = [_("This field may not be blank.")]
+    if changes.get("attributes"):
+        problems = check_attributes(changes["attributes"])
+        if problems:
+            errors["attributes"] = problems
+    if errors:
+        raise FieldErrors(errors)
+
+
+def update_profile(
+    *,
+    user_id: int,
+    changes: Mapping[str, Any],
+    origin: ChangeOrigin,
+    code: str | None = None,
+    resend: bool = False,
+    locale: str | None = None,
+) -> ProfileUpdate:
+    """Apply a (partial) profile update in one transaction, or wait for its code.
+
+    ``changes`` holds cleaned field values (see ``ProfileForm.changes``); fields
+    left out stay as they are. With KVKK confirmation on (a dynamic setting), a
+    change of the phone or of a consent changes nothing yet: a code goes to the
+    phone (the new one when it changes) and the result is ``pending``. The same
+    changes with that ``code`` are applied together; ``resend`` sends a new code.
+    """
+    user = get_user(user_id)
+    _check(user, changes)
+    effective = effective_changes(user, changes)
+    if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
+        return _apply(user, effective, origin=origin, code_reference=None)
+
+    phone = effective.get("phone", user.phone)
+    if not phone:
+        raise FieldErrors({"phone": [_("This field is required.")]})
+    subject = confirmation_subject(user.id)
+    payload = confirmation_payload(user, effective)
+    if resend or not code:
+        challenge = send_code(
+            purpose=CONFIRM_PURPOSE,
+            subject=subject,
+            phone=phone,
+            payload=payload,
+            client_ip=origin.client_ip,
+            locale=locale,
+        )
+        status = "resent" if resend else "pending"
+        return ProfileUpdate(user=user, status=status, changes=effective, challenge=challenge)
+    # verify_code marks the code used in this transaction; _apply commits both together.
+    reference = verify_code(purpose=CONFIRM_PURPOSE, subject=subject, phone=phone, payload=payload, code=code)
+    return _apply(user, effective, origin=origin, code_reference=reference)
+
+
+def kvkk_confirmation_enabled() -> bool:
+    return bool(get_setting(KVKK_CONFIRMATION_ENABLED, False))
+
+
+def confirmation_subject(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def confirmation_payload(user: User, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """What a code confirms: the phone, consents and email as they will be (the 406 message's fields)."""
+    payload = {name: changes.get(name, getattr(user, name)) for name in SENSITIVE_FIELDS}
+    payload["email"] = user.email
+    return payload
+
+
+def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_reference: str | None) -> ProfileUpdate:
+    old_phone, old_avatar = user.phone, user.avatar
+    new_avatar = None
+    try:
+        for name in PROFILE_FIELDS:
+            if name in changes:
+                setattr(user, name, changes[name])
+        if "attributes" in changes:
+            user.attributes = changes["attributes"]
+        consents = {name: changes[name] for name in CONSENT_FIELDS if name in changes}
+        if consents:
+            record_consents(user=user, consents=consents, origin=origin, code_reference=code_reference)
+        if "avatar" in changes:
+            new_avatar = avatars.save(changes["avatar"]) if changes["avatar"] is not None else None
+            user.avatar = new_avatar
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        avatars.remove(new_avatar)
+        raise FieldErrors({"phone": [_("A user with this phone number already exists.")]}) from None
+    except Exception:
+        db.session.rollback()
+        avatars.remove(new_avatar)
+        raise
+    if "avatar" in changes and old_avatar != user.avatar:
+        avatars.remove(old_avatar)
+    if "phone" in changes and old_phone:
+        notify_phone_replaced(old_phone=old_phone, language_code=user.language_code, client_ip=origin.client_ip)
+    return ProfileUpdate(user=user, status="applied", changes=changes)
+
+
+def notify_phone_replaced(*, old_phone: str, language_code: str | None, client_ip: str | None) -> None:
+    """Tell the old number it was replaced, so a takeover does not go unnoticed.
+
+    Best effort: the change is already made. The message is recorded like every
+    SMS (and shows in the development outbox); a gateway failure is recorded too.
+    """
+    gateway = get_gateway()
+    with force_locale(language_code or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = _(
+            "This number was replaced on your account and will no longer receive its messages. "
+            "If you did not do this, contact customer service."
+        )
+    failure = None
+    try:
+        gateway.send(to=old_phone, text=text)
+    except GatewayError as error:
+        failure = error.reason
+        log.warning("phone change notice not sent: %s", failure)
+    db.session.add(
+        SmsMessage(
+            to=old_phone,
+            body=text if gateway.keeps_text else None,
+            purpose="phone_replaced",
+            backend=gateway.name,
+            status="failed" if failure else "sent",
+            error=failure,
+            client_ip=client_ip,
+            sent_at=clock.now(),
+        )
+    )
+    db.session.commit()
+
+
+# --- consents ---------------------------------------------------------------
+
+
+def record_consents(
+    *,
+    user: User,
+    consents: Mapping[str, bool],
+    origin: ChangeOrigin,
+    code_reference: str | None = None,
+    notice_version: str | None = None,
+) -> list[ConsentRecord]:
+    """Set the user's consents and append a history row for each one that changed.
+
+    ``consents`` maps ``email_allowed``/``sms_allowed``/``call_allowed`` to a bool.
+    Does not commit: the caller commits it together with the rest of its change.
+    """
+    changed = {name: bool(value) for name, value in consents.items() if bool(value) != bool(getattr(user, name))}
+    if not changed:
+        return []
+    if user.id is None:
+        db.session.flush()
+    version = notice_version or current_app.config["KVKK_NOTICE_VERSION"]
+    records = []
+    for name, granted in changed.items():
+        setattr(user, name, granted)
+        record = ConsentRecord(
+            user_id=user.id,
+            channel=CHANNEL_OF[name],
+            granted=granted,
+            source=origin.source,
+            actor_id=origin.actor_id if origin.actor_id is not None else user.id,
+            client_ip=origin.client_ip,
+            user_agent=origin.user_agent or "",
+            notice_version=version,
+            code_reference=code_reference,
+        )
+        db.session.add(record)
+        records.append(record)
+    # The notice the customer last agreed under; server-managed, never set by the client.
+    user.attributes = {**(user.attributes or {}), NOTICE_ATTRIBUTE: version}
+    return records
+
+
+def consent_history(*, user_id: int, limit: int = 100) -> list[ConsentRecord]:
+    """The user's consent records, newest first."""
+    return list(
+        db.session.execute(
+            select(ConsentRecord)
+            .where(ConsentRecord.user_id == user_id)
+            .order_by(ConsentRecord.created_at.desc(), ConsentRecord.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+

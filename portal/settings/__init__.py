@@ -1,0 +1,1 @@
+"""Dynamic settings: values operators change at run time, stored in the database as JSON."""
