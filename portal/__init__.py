@@ -75,16 +75,23 @@ def register_blueprints(app: Flask) -> None:
     from portal.otp.views import bp as otp_views
     from portal.profile.api import bp as profile_api
     from portal.profile.views import bp as profile_views
+    from portal.segments.api import bp as segments_api
+    from portal.segments.views import bp as segments_views
     from portal.settings.views import bp as settings_views
 
-    for blueprint in (accounts_views, accounts_api, profile_views, profile_api, otp_views, settings_views):
+    for blueprint in (
+        accounts_views, accounts_api, profile_views, profile_api, otp_views, settings_views,
+        segments_views, segments_api,
+    ):
         app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
     from portal.commands import seed_demo
+    from portal.segments.commands import segments_cli
 
     app.cli.add_command(seed_demo)
+    app.cli.add_command(segments_cli)
 
 
 def register_template_context(app: Flask) -> None:

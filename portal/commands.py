@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from portal.accounts.models import User
 from portal.accounts.services import create_user, user_by_email
 from portal.profile import demo as profile_demo
+from portal.segments.demo import seed_demo as seed_segments
 
 DEMO_USERS = [
     {
@@ -51,4 +52,5 @@ def seed_demo() -> None:
     """Create the demo accounts and data (idempotent)."""
     users = seed_users()
     profile_demo.seed_demo()
+    seed_segments()
     click.echo(f"Demo data ready: {', '.join(u.email for u in users)}")
