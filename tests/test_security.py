@@ -70,6 +70,7 @@ def test_production_takes_secret_key_from_environment(migrated, secret_key, star
         "PORTAL_CONFIG": "production",
         "SECRET_KEY": secret_key,
         "SMS_BACKEND": "http",
+        "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
         "DATABASE_URL": migrated,
     }
     env.pop("DEV_PAGES", None)
