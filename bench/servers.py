@@ -91,8 +91,9 @@ def _ensure_local_postgres() -> None:
 
 
 def _psql(sql: str) -> str:
+    """Run ``sql`` as the postgres superuser (read from stdin: no shell quoting)."""
     return subprocess.run(
-        ["su", "postgres", "-c", f"psql -qtAc \"{sql}\""], capture_output=True, text=True, check=True
+        ["su", "postgres", "-c", "psql -qtA -v ON_ERROR_STOP=1"], input=sql, capture_output=True, text=True, check=True
     ).stdout
 
 
@@ -176,7 +177,7 @@ def gunicorn(app_spec: str, env: dict[str, str], *, workers: int, probe: str = "
     )
     server = Server(f"http://127.0.0.1:{port}", process, Path(log_file.name))
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a busy shared host can be slow to import
         while True:
             if process.poll() is not None:
                 raise BenchError(f"gunicorn {app_spec} exited:\n{server.log_path.read_text()[-3000:]}")
@@ -185,7 +186,7 @@ def gunicorn(app_spec: str, env: dict[str, str], *, workers: int, probe: str = "
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline:
-                    raise BenchError(f"gunicorn {app_spec} did not answer in 30 s") from None
+                    raise BenchError(f"gunicorn {app_spec} did not answer in 120 s") from None
                 time.sleep(0.2)
         yield server
     finally:
