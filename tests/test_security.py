@@ -49,7 +49,13 @@ def test_production_refuses_development_backends(database_url):
 
 def test_production_starts_with_its_own_settings(migrated):
     app = create_app(
-        {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http", "SQLALCHEMY_DATABASE_URI": migrated}
+        {
+            "PORTAL_CONFIG": "production",
+            "SECRET_KEY": "x" * 40,
+            "SMS_BACKEND": "http",
+            "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
+            "SQLALCHEMY_DATABASE_URI": migrated,
+        }
     )
     response = app.test_client().get("/account/login")
     with app.app_context():
