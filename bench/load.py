@@ -456,7 +456,8 @@ def main(argv: list[str] | None = None) -> int:
     tracebacks = server_log.count("Traceback")
 
     print(f"\n{total} requests in {elapsed:.0f} s ({total / elapsed:.0f} req/s), {args.clients} clients, "
-          f"{args.workers} gunicorn workers, PostgreSQL\n")
+          f"{args.workers} gunicorn workers, PostgreSQL, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}\n")
     print("| operation | status | count | p50 ms | p99 ms |")
     print("|---|---|---:|---:|---:|")
     for (operation, status), count in sorted(stats.statuses.items(), key=lambda item: str(item[0])):

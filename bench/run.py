@@ -241,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--databases", default=os.environ.get("BENCH_DATABASES", "sqlite,postgresql"),
                         help="comma-separated: sqlite, postgresql (default both)")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     try:
         require_wrk()
         runs: dict[str, list[Result]] = {}
@@ -257,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print()
     print(f"{args.connections} connections, {args.duration} s per endpoint after {args.warmup} s warm-up, "
-          f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs")
+          f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs; load average {load_before:.1f} "
+          f"before, {os.getloadavg()[0]:.1f} after (above the CPU count, other processes shared the machine)")
     print()
     print(table(runs))
     print()
