@@ -6,6 +6,10 @@ feature added (a lazy relationship, a settings read, a session write on every
 request), and it shows here with the statements listed, long before a load
 test would. Counted with SQLAlchemy's ``before_cursor_execute`` event on the
 app's engine, which the server-side session store shares. Counts, not timings.
+
+Pool checkouts are counted too: each costs a round trip of its own (the
+engine pings connections as it hands them out), so a request that leaves the
+session unchanged should use one connection.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from portal.extensions import db
 
 MAX_STATEMENTS = 3
+MAX_CHECKOUTS = 1
 
 HOT_REQUESTS = [
     pytest.param("GET", "/users/profile/", None, id="GET /users/profile/"),
@@ -42,6 +47,21 @@ def sql_statements(app):
     event.remove(engine, "before_cursor_execute", record)
 
 
+@pytest.fixture
+def pool_checkouts(app):
+    """How many times a connection is taken from the pool while the test runs."""
+    checkouts: list[int] = []
+
+    def record(dbapi_connection, connection_record, connection_proxy):
+        checkouts.append(1)
+
+    with app.app_context():
+        pool = db.engine.pool
+    event.listen(pool, "checkout", record)
+    yield checkouts
+    event.remove(pool, "checkout", record)
+
+
 def has_route(app, method: str, path: str) -> bool:
     try:
         app.url_map.bind("localhost").match(path, method=method)
@@ -52,7 +72,7 @@ def has_route(app, method: str, path: str) -> bool:
 
 @pytest.mark.parametrize(("method", "path", "changed_field"), HOT_REQUESTS)
 def test_hot_request_makes_at_most_three_statements(
-    app, client, api, customer, sql_statements, method, path, changed_field
+    app, client, api, customer, sql_statements, pool_checkouts, method, path, changed_field
 ):
     if not has_route(app, method, path):
         pytest.skip(f"{method} {path} is not built yet")
@@ -68,6 +88,7 @@ def test_hot_request_makes_at_most_three_statements(
     warm_up = send("Warmup")  # first use of the session and of any lazily built state
     assert warm_up.status_code == 200, warm_up.get_data(as_text=True)[:300]
     sql_statements.clear()
+    pool_checkouts.clear()
 
     response = send("Renamed")  # a real change again, for PATCH
 
@@ -77,3 +98,4 @@ def test_hot_request_makes_at_most_three_statements(
     listing = "\n".join(f"  {n}. {' '.join(s.split())}" for n, s in enumerate(sql_statements, 1))
     assert len(sql_statements) <= MAX_STATEMENTS, f"{len(sql_statements)} statements:\n{listing}"
     assert sql_statements, "counted nothing: the listener is not on the app's engine"
+    assert len(pool_checkouts) <= MAX_CHECKOUTS, f"{len(pool_checkouts)} connections for one request"
