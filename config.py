@@ -91,7 +91,6 @@ class Config:
     SMS_GATEWAY_CONNECT_TIMEOUT = 3.05
     SMS_GATEWAY_READ_TIMEOUT = 10.0
 
-    PASSWORD_HASH = "argon2id"
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     HSTS = False
@@ -107,7 +106,7 @@ class TestingConfig(Config):
     NAME = "testing"
     TESTING = True
     DEV_PAGES = True
-    SECRET_KEY = "testing-not-secret"
+    SECRET_KEY = "testing-not-secret"  # noqa: S105 - tests only; production refuses it
     SMS_BACKEND = "outbox"
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")

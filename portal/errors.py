@@ -119,21 +119,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        # Flask-Limiter's own refusals; it sets Retry-After itself.
+        # Flask-Limiter's refusals (login throttling); it adds Retry-After to
+        # whatever response we return.
         db.session.rollback()
-        headers = {}
-        limit = getattr(error, "limit", None)
-        retry = None
-        if error.response is not None:
-            retry = error.response.headers.get("Retry-After")
-        if retry is None and limit is not None:
-            retry = 60
-        if retry is not None:
-            headers["Retry-After"] = str(retry)
         message = _("Too many attempts. Please wait a little and try again.")
         if wants_json():
-            return jsonify(detail=message), 429, headers
-        return _html_error(429, _("Too many attempts"), message, headers)
+            return jsonify(detail=message), 429
+        return _html_error(429, _("Too many attempts"), message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

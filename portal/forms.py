@@ -28,7 +28,8 @@ class JSONMultiDict(MultiDict):
 def json_formdata(payload: Any) -> JSONMultiDict:
     if not isinstance(payload, dict):
         kind = type(payload).__name__
-        raise FieldErrors({"non_field_errors": [str(_l("Invalid data. Expected a dictionary, but got %(kind)s.", kind=kind))]})
+        message = _l("Invalid data. Expected a dictionary, but got %(kind)s.", kind=kind)
+        raise FieldErrors({"non_field_errors": [str(message)]})
     # A list of pairs, so that a JSON list stays one value instead of many.
     return JSONMultiDict(list(payload.items()))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request
 from flask_login import current_user
+
 from portal.extensions import csrf
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -33,9 +34,7 @@ def _csrf_required() -> bool:
     authenticated = current_user.is_authenticated  # loads the user, and notes a token login
     if g.get("auth_via_token"):
         return False
-    if not authenticated and request.is_json and request.mimetype == "application/json":
-        return False
-    return True
+    return authenticated or request.mimetype != "application/json"
 
 
 def _check_csrf() -> None:
@@ -65,15 +64,14 @@ def _security_headers(response):
 def _csrf_cookie(response):
     """Keep the ``csrftoken`` cookie in step with the session's token for JS clients."""
     token = g.get("csrf_token")  # set by Flask-WTF when this request generated one
-    if token:
-        if request.cookies.get(current_app.config["CSRF_COOKIE_NAME"]) != token:
-            response.set_cookie(
-                current_app.config["CSRF_COOKIE_NAME"],
-                token,
-                secure=current_app.config["SESSION_COOKIE_SECURE"],
-                samesite="Lax",
-                httponly=False,
-            )
+    if token and request.cookies.get(current_app.config["CSRF_COOKIE_NAME"]) != token:
+        response.set_cookie(
+            current_app.config["CSRF_COOKIE_NAME"],
+            token,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            samesite="Lax",
+            httponly=False,
+        )
     return response
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from portal import create_app
 from portal.extensions import db
+from tests.conftest import page
 
 
 def test_security_headers_on_every_response(client):
@@ -94,3 +95,18 @@ def test_production_takes_secret_key_from_environment(migrated, secret_key, star
     else:
         assert result.returncode != 0
         assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_unexpected_errors_are_json_under_the_api_and_html_elsewhere(app, client):
+    def explode():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/users/explode/", "explode_api", explode)
+    app.add_url_rule("/account/explode", "explode_page", explode)
+    response = client.get("/users/explode/")
+    assert response.status_code == 500
+    assert set(response.get_json()) == {"detail"}
+    assert "boom" not in response.get_data(as_text=True)
+    response = client.get("/account/explode")
+    assert response.status_code == 500
+    assert page(response).find(id="error-page")["data-status"] == "500"

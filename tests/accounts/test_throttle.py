@@ -26,7 +26,8 @@ def test_five_failures_lock_the_account_for_the_window(client, customer):
 
 def test_successful_logins_never_count(app, customer):
     for _ in range(10):
-        response = app.test_client().post("/users/login/", json={"email": "demo@example.com", "password": DEMO_PASSWORD})
+        credentials = {"email": "demo@example.com", "password": DEMO_PASSWORD}
+        response = app.test_client().post("/users/login/", json=credentials)
         assert response.status_code == 200
 
 
