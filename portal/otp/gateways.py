@@ -86,19 +86,35 @@ class HttpGateway:
         raise GatewayError(reason)
 
 
+class UnconfiguredGateway:
+    """``http`` without ``SMS_GATEWAY_URL``: every send fails, is recorded, and says so."""
+
+    name = "http"
+    keeps_text = False
+
+    def send(self, *, to: str, text: str) -> None:
+        raise GatewayError("SMS_GATEWAY_URL is not set")
+
+
 def check_config(config) -> None:
-    """Refuse to start with a backend that cannot work."""
+    """Refuse to start with an unknown backend; warn about a gateway without an address.
+
+    A missing ``SMS_GATEWAY_URL`` does not stop the app (pages that send no SMS
+    still work); each send then fails visibly instead.
+    """
     backend = config.get("SMS_BACKEND")
     if backend not in BACKENDS:
         raise RuntimeError(f"SMS_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
     if backend == "http" and not config.get("SMS_GATEWAY_URL"):
-        raise RuntimeError("SMS_BACKEND=http needs SMS_GATEWAY_URL")
+        log.warning("SMS_BACKEND=http without SMS_GATEWAY_URL: no SMS can be sent")
 
 
 def build_gateway(config) -> Gateway:
     check_config(config)
     if config["SMS_BACKEND"] == "outbox":
         return OutboxGateway()
+    if not config.get("SMS_GATEWAY_URL"):
+        return UnconfiguredGateway()
     return HttpGateway(
         url=config["SMS_GATEWAY_URL"],
         token=config.get("SMS_GATEWAY_TOKEN"),
@@ -110,7 +126,17 @@ def build_gateway(config) -> Gateway:
 def get_gateway(app: Flask | None = None) -> Gateway:
     """The app's gateway, built once so the HTTP connection pool is shared."""
     app = app or current_app._get_current_object()
-    gateway = app.extensions.get(_EXTENSION_KEY)
-    if gateway is None or gateway.name != app.config["SMS_BACKEND"]:
-        gateway = app.extensions[_EXTENSION_KEY] = build_gateway(app.config)
-    return gateway
+    settings = tuple(
+        app.config.get(key)
+        for key in (
+            "SMS_BACKEND",
+            "SMS_GATEWAY_URL",
+            "SMS_GATEWAY_TOKEN",
+            "SMS_GATEWAY_CONNECT_TIMEOUT",
+            "SMS_GATEWAY_READ_TIMEOUT",
+        )
+    )
+    built = app.extensions.get(_EXTENSION_KEY)
+    if built is None or built[0] != settings:
+        built = app.extensions[_EXTENSION_KEY] = (settings, build_gateway(app.config))
+    return built[1]

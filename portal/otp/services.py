@@ -30,10 +30,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, format_timedelta, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from portal import clock
 from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
@@ -174,13 +174,19 @@ def sms_text(*, code: str, purpose: str, lifetime: int) -> str:
     )
 
 
-def wait_text(seconds: float) -> str:
-    """A waiting time for people: whole seconds under a minute, else minutes rounded up."""
-    seconds = math.ceil(seconds)
+def wait_text(seconds: float, *, round_up: bool = True) -> str:
+    """A time for people: seconds under a minute, minutes under an hour, else hours.
+
+    Waits round up (never tell someone to come back too early); what is left of
+    a code's life rounds down (never promise more than there is).
+    """
+    whole = math.ceil if round_up else math.floor
+    seconds = whole(seconds)
     if seconds < 60:
         return ngettext("%(num)d second", "%(num)d seconds", seconds)
-    minutes = math.ceil(seconds / 60)
-    return format_timedelta(timedelta(minutes=minutes), threshold=1.0, add_direction=False)
+    if seconds < 3600:
+        return ngettext("%(num)d minute", "%(num)d minutes", whole(seconds / 60))
+    return ngettext("%(num)d hour", "%(num)d hours", whole(seconds / 3600))
 
 
 def _seconds(delta: timedelta) -> int:
@@ -234,14 +240,13 @@ def _refuse_if_rate_limited(
     rules: Policy, *, purpose: str, subject: str, phone: str, client_ip: str | None, now: datetime
 ) -> None:
     """Raise ``RateLimited`` with the longest wait among the limits that apply."""
-    waits: list[tuple[timedelta, str]] = []
+    waits: list[tuple[timedelta, Any]] = []  # (wait, message with a %(wait)s)
     latest = _latest_row(purpose, subject)
     if latest is not None and latest.status != USED and now < latest.resend_at:
-        wait = latest.resend_at - now
-        waits.append((wait, _("Please wait %(wait)s before asking for a new code.", wait=wait_text(wait.total_seconds()))))
+        waits.append((latest.resend_at - now, _l("Please wait %(wait)s before asking for a new code.")))
     lock = _failure_lock(rules, purpose=purpose, subject=subject, phone=phone, now=now)
     if lock is not None:
-        waits.append((lock, _("Too many wrong codes. Try again in %(wait)s.", wait=wait_text(lock.total_seconds()))))
+        waits.append((lock, _l("Too many wrong codes. Try again in %(wait)s.")))
     day_times = _sent_times(SmsMessage.to == phone, since=now - DAY)
     hour_times = [t for t in day_times if t > now - HOUR]
     for times, limit, window in (
@@ -250,19 +255,15 @@ def _refuse_if_rate_limited(
     ):
         wait = _window_wait(times, limit=limit, window=window, now=now)
         if wait is not None:
-            waits.append(
-                (wait, _("Too many codes were sent to this phone number. Try again in %(wait)s.", wait=wait_text(wait.total_seconds())))
-            )
+            waits.append((wait, _l("Too many codes were sent to this phone number. Try again in %(wait)s.")))
     if client_ip:
         times = _sent_times(SmsMessage.client_ip == client_ip, since=now - HOUR)
         wait = _window_wait(times, limit=rules.sends_per_address_hour, window=HOUR, now=now)
         if wait is not None:
-            waits.append(
-                (wait, _("Too many codes were requested from your network. Try again in %(wait)s.", wait=wait_text(wait.total_seconds())))
-            )
+            waits.append((wait, _l("Too many codes were requested from your network. Try again in %(wait)s.")))
     if waits:
         wait, message = max(waits, key=lambda item: item[0])
-        raise RateLimited(_seconds(wait), message)
+        raise RateLimited(_seconds(wait), str(message) % {"wait": wait_text(wait.total_seconds())})
 
 
 def send_code(
@@ -286,26 +287,10 @@ def send_code(
     _refuse_if_rate_limited(rules, purpose=purpose, subject=subject, phone=phone, client_ip=client_ip, now=now)
 
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    with force_locale(locale) if locale else nullcontext():
+    with _in_language(locale):
         text = sms_text(code=code, purpose=purpose, lifetime=rules.lifetime)
-    gateway = get_gateway()
-    failure = None
-    try:
-        gateway.send(to=phone, text=text)
-    except GatewayError as error:
-        failure = error.reason
-    message = SmsMessage(
-        to=phone,
-        body=text if gateway.keeps_text else None,
-        purpose=purpose,
-        backend=gateway.name,
-        status="failed" if failure else "sent",
-        error=failure,
-        client_ip=client_ip,
-        sent_at=now,
-    )
-    db.session.add(message)
-    if failure:
+    message = _deliver(to=phone, text=text, purpose=purpose, client_ip=client_ip)
+    if message.status != "sent":
         db.session.commit()
         raise ServiceUnavailable(_("We could not send the SMS just now. Please try again in a moment."))
 
@@ -335,62 +320,114 @@ def send_code(
     return Challenge.from_row(row)
 
 
+def _deliver(*, to: str, text: str, purpose: str, client_ip: str | None) -> SmsMessage:
+    """Hand a message to the gateway and record it, sent or failed (added, not committed)."""
+    gateway = get_gateway()
+    failure = None
+    try:
+        gateway.send(to=to, text=text)
+    except GatewayError as error:
+        failure = error.reason
+    message = SmsMessage(
+        to=to,
+        body=text if gateway.keeps_text else None,
+        purpose=purpose,
+        backend=gateway.name,
+        status="failed" if failure else "sent",
+        error=failure,
+        client_ip=client_ip,
+        sent_at=clock.now(),
+    )
+    db.session.add(message)
+    return message
+
+
+def send_notice(*, to: str, text: str, purpose: str, client_ip: str | None = None) -> bool:
+    """Send an SMS that carries no code (e.g. "your number was replaced"), best effort.
+
+    Recorded like every message (and shown in the development outbox); commits.
+    Returns whether the gateway took it. Notices are not subject to the code
+    caps, but they count towards them, because they cost the same.
+    """
+    message = _deliver(to=to, text=text, purpose=purpose, client_ip=client_ip)
+    db.session.commit()
+    return message.status == "sent"
+
+
+def _in_language(locale: str | None):
+    """The SMS goes out in the customer's language when the portal speaks it."""
+    language = (locale or "").replace("_", "-").split("-")[0].lower()
+    return force_locale(language) if language in current_app.config["LANGUAGES"] else nullcontext()
+
+
 def verify_code(*, purpose: str, subject: str, phone: str, payload: Mapping[str, Any], code: str) -> str:
     """Check a code for exactly this change; return its reference (``"otp:<id>"``).
 
     On success the code is marked used in the caller's transaction, NOT
     committed: the caller commits it together with the change it confirms, so a
     code is spent if and only if its change happened. On failure the session
-    is rolled back, the failure is committed on its own, and ``NotAcceptable``
-    says why.
+    is rolled back (the change must not happen), the failure is committed on
+    its own, and ``NotAcceptable`` says why.
     """
     rules = policy()
     now = clock.now()
     row = _latest_row(purpose, subject)
-    lock = _failure_lock(rules, purpose=purpose, subject=subject, phone=phone, now=now)
-    if lock is not None:
-        _refuse(row, purpose, subject, phone, TOO_MANY,
-                _("Too many attempts. Try again in %(wait)s.", wait=wait_text(lock.total_seconds())))
-    if row is None or row.status in (USED, REPLACED) or now >= row.expires_at:
-        _refuse(row, purpose, subject, phone, EXPIRED, _("Sms otp code expired. Please resend code."))
-    if row.status == EXHAUSTED:
-        _refuse(row, purpose, subject, phone, TOO_MANY, _("Too many attempts. Please resend code."))
-    if phone != row.phone:
-        _refuse(row, purpose, subject, phone, PHONE_MISMATCH, _("Phone numbers do not match."))
-    if not hmac.compare_digest(fingerprint(payload), row.payload_hash):
-        _refuse(
-            row, purpose, subject, phone, DATA_MISMATCH,
-            # The documented message, placeholders and all (shared/spec).
-            _("Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}."),
+    refusal = _refusal(rules, row, purpose=purpose, subject=subject, phone=phone, payload=payload, code=code, now=now)
+    if refusal is None:
+        # Conditional, so two concurrent confirmations cannot both spend the code.
+        spent = db.session.execute(
+            update(OneTimeCode)
+            .where(OneTimeCode.id == row.id, OneTimeCode.status == LIVE)
+            .values(status=USED, used_at=now)
+            .execution_options(synchronize_session=False)
         )
-    if not hmac.compare_digest(_code_hash(row, (code or "").strip()), row.code_hash):
-        _refuse(row, purpose, subject, phone, WRONG_CODE, _("Verification codes do not match."), rules=rules)
-    # Conditional, so two concurrent confirmations cannot both spend the code.
-    spent = db.session.execute(
-        update(OneTimeCode)
-        .where(OneTimeCode.id == row.id, OneTimeCode.status == LIVE)
-        .values(status=USED, used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if spent.rowcount != 1:
-        _refuse(row, purpose, subject, phone, EXPIRED, _("Sms otp code expired. Please resend code."))
-    return f"otp:{row.id}"
+        if spent.rowcount == 1:
+            return f"otp:{row.id}"
+        refusal = (EXPIRED, _("Sms otp code expired. Please resend code."))
+    error_code, message = refusal
+    _record_failure(rules, row, purpose=purpose, subject=subject, phone=phone, error_code=error_code)
+    raise NotAcceptable(error_code, message)
 
 
-def _refuse(
+def _refusal(
+    rules: Policy,
     row: OneTimeCode | None,
+    *,
     purpose: str,
     subject: str,
     phone: str,
-    error_code: str,
-    message: str,
-    *,
-    rules: Policy | None = None,
+    payload: Mapping[str, Any],
+    code: str,
+    now: datetime,
+) -> tuple[str, str] | None:
+    """Why this code does not confirm this change, as (error code, message); None if it does."""
+    lock = _failure_lock(rules, purpose=purpose, subject=subject, phone=phone, now=now)
+    if lock is not None:
+        return TOO_MANY, _("Too many attempts. Try again in %(wait)s.", wait=wait_text(lock.total_seconds()))
+    if row is None or row.status in (USED, REPLACED) or now >= row.expires_at:
+        return EXPIRED, _("Sms otp code expired. Please resend code.")
+    if row.status == EXHAUSTED:
+        return TOO_MANY, _("Too many attempts. Please resend code.")
+    if phone != row.phone:
+        return PHONE_MISMATCH, _("Phone numbers do not match.")
+    if not hmac.compare_digest(fingerprint(payload), row.payload_hash):
+        # The documented message, placeholders and all (shared/spec).
+        return DATA_MISMATCH, _(
+            "Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}."
+        )
+    typed = "".join((code or "").split())  # "123 456" as pasted from the SMS
+    if not hmac.compare_digest(_code_hash(row, typed), row.code_hash):
+        return WRONG_CODE, _("Verification codes do not match.")
+    return None
+
+
+def _record_failure(
+    rules: Policy, row: OneTimeCode | None, *, purpose: str, subject: str, phone: str, error_code: str
 ) -> None:
-    """Record the failure in a transaction of its own, then raise."""
+    """Keep a refused check, in a transaction of its own. Only wrong codes use up tries."""
     code_id = row.id if row is not None else None
-    db.session.rollback()  # the caller's change must not happen; only the failure is kept
-    if error_code == WRONG_CODE and code_id is not None and rules is not None:
+    db.session.rollback()
+    if error_code == WRONG_CODE and code_id is not None:
         db.session.execute(
             update(OneTimeCode)
             .where(OneTimeCode.id == code_id)
@@ -409,14 +446,34 @@ def _refuse(
         )
     db.session.add(
         CodeFailure(
-            purpose=purpose, subject=subject, phone=phone, error_code=error_code, code_id=code_id, created_at=clock.now()
+            purpose=purpose,
+            subject=subject,
+            phone=phone,
+            error_code=error_code,
+            code_id=code_id,
+            created_at=clock.now(),
         )
     )
     db.session.commit()
-    raise NotAcceptable(error_code, message)
 
 
 def latest_challenge(*, purpose: str, subject: str) -> Challenge | None:
     """The newest code issued for this purpose and subject, live or not (to re-render the step)."""
     row = _latest_row(purpose, subject)
     return Challenge.from_row(row) if row is not None else None
+
+
+def purge_old_records(*, keep_messages_days: int = 30) -> dict[str, int]:
+    """Delete what no rule reads any more; commits. Returns the counts deleted.
+
+    Failures count for an hour and codes live minutes, so both go after a day;
+    the record of messages (the day cap reads one day) is kept for
+    ``keep_messages_days`` as the account of what was sent.
+    """
+    now = clock.now()
+    failures = db.session.execute(delete(CodeFailure).where(CodeFailure.created_at < now - DAY))
+    codes = db.session.execute(delete(OneTimeCode).where(OneTimeCode.created_at < now - DAY))
+    keep = max(timedelta(days=keep_messages_days), DAY)
+    messages = db.session.execute(delete(SmsMessage).where(SmsMessage.sent_at < now - keep))
+    db.session.commit()
+    return {"failures": failures.rowcount, "codes": codes.rowcount, "messages": messages.rowcount}

@@ -1,16 +1,20 @@
 """The code-entry step every flow renders, and the development SMS outbox.
 
-Flows call ``code_step_context(challenge, form=…)`` and include
-``templates/otp/_code_step.html``; they handle the post themselves (form →
-``verify_code`` / ``send_code`` → render), putting a refusal back with
-``code_step_context(…, error=…)`` so it shows beside the field.
+Flows include ``templates/otp/_code_step.html`` in their page and render it
+with ``render_code_step(template, challenge, form=…, error=…)`` (or pass
+``code_step_context(…)`` to ``render_template`` themselves). They handle the
+post: ``CodeForm`` → ``verify_code`` / ``send_code`` → render, giving a refusal
+back as ``error`` so it shows beside the field. ``tests/otp/flow.py`` is a
+complete example.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import click
 import phonenumbers
 from flask import Blueprint, abort, current_app, jsonify, render_template
 from sqlalchemy import select
@@ -21,7 +25,7 @@ from portal.extensions import db
 from portal.otp import gateways
 from portal.otp.forms import CodeForm
 from portal.otp.models import SmsMessage
-from portal.otp.services import Challenge, describe_purpose, lifetime_text, policy, wait_text
+from portal.otp.services import Challenge, describe_purpose, lifetime_text, policy, purge_old_records, wait_text
 
 bp = Blueprint("otp", __name__)
 
@@ -43,6 +47,14 @@ def _setup(state) -> None:
         state.add_url_rule("/_dev/sms.json", "outbox_json", outbox_json, methods=["GET"])
 
 
+@bp.cli.command("cleanup")
+@click.option("--keep-messages-days", default=30, show_default=True, help="Days to keep the record of sent SMS.")
+def cleanup_command(keep_messages_days: int) -> None:
+    """Delete old codes, failures and SMS records (run daily from cron)."""
+    counts = purge_old_records(keep_messages_days=keep_messages_days)
+    click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")
+
+
 @bp.app_context_processor
 def _otp_context():
     return {"sms_outbox_enabled": outbox_enabled(current_app.config)}
@@ -56,21 +68,14 @@ def mask_phone(phone: str) -> str:
         return phone[:3] + "*" * max(0, len(phone) - 5) + phone[-2:]
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     prefix = f"+{number.country_code}"
-    national = formatted[len(prefix):]
-    total = sum(ch.isdigit() for ch in national)
-    out, seen, in_first_group, first_done = [], 0, False, False
-    for ch in national:
-        if ch.isdigit():
-            seen += 1
-            in_first_group = not first_done
-            keep = in_first_group or seen > total - 2
-            out.append(ch if keep else "*")
-        else:
-            if in_first_group:
-                first_done = True
-            in_first_group = False
-            out.append(ch)
-    return prefix + "".join(out)
+    national = formatted[len(prefix) :]  # " 555 111 22 33"
+    # Keep the first group (operator or area code) and the last two digits.
+    first_group_end = re.match(r"\D*\d+", national).end()
+    last_two = [i for i, ch in enumerate(national) if ch.isdigit()][-2:]
+    masked = (
+        "*" if ch.isdigit() and first_group_end <= i and i not in last_two else ch for i, ch in enumerate(national)
+    )
+    return prefix + "".join(masked)
 
 
 @dataclass
@@ -128,11 +133,37 @@ def code_step_context(
             masked_phone=mask_phone(challenge.phone) if challenge else None,
             lifetime=lifetime,
             seconds_left=seconds_left,
-            valid_for=wait_text(seconds_left) if seconds_left else None,
+            valid_for=wait_text(seconds_left, round_up=False) if seconds_left else None,
             resend_wait=resend_wait,
             hidden_fields=dict(hidden_fields or {}),
         )
     }
+
+
+def render_code_step(
+    template,
+    challenge: Challenge | None,
+    *,
+    form: CodeForm | None = None,
+    error: DomainError | None = None,
+    action: str | None = None,
+    confirms: str | None = None,
+    hidden_fields: Mapping[str, str] | None = None,
+    **context,
+):
+    """Render a page that includes the code step, answered with the status it deserves:
+    the refusal's own (406, 429 with ``Retry-After``, 503), 400 for a malformed code, else 200."""
+    if error is not None:
+        status = error.status
+    elif form is not None and form.errors:
+        status = 400
+    else:
+        status = 200
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+    step = code_step_context(
+        challenge, form=form, error=error, action=action, confirms=confirms, hidden_fields=hidden_fields
+    )
+    return render_template(template, **context, **step), status, headers
 
 
 def _ceil_seconds(delta) -> int:

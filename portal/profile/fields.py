@@ -159,6 +159,11 @@ class PhoneField(TextField):
         kwargs.setdefault("render_kw", {"autocomplete": "tel", "inputmode": "tel"})
         super().__init__(label, list(validators or []) + rules, **kwargs)
 
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data == "":
+            self.data = None  # an empty input is no number, never a blank one
+
 
 class ChoiceOrNullField(SelectField):
     """One of ``choices`` (or null when ``nullable``).
@@ -280,6 +285,8 @@ class AvatarField(FileField):
             self.data = None
             if value.filename:
                 raise ValueError(_l("The submitted file is empty."))
+            # A file input left empty: nothing was sent (a PATCH keeps the picture).
+            self.raw_data = []
 
     def pre_validate(self, form):
         if self.data is None:

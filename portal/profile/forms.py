@@ -44,7 +44,7 @@ class ConsentsForm(_UserForm):
 
 
 class AvatarForm(_UserForm):
-    avatar = AvatarField(_l("Profile picture"), render_kw={"accept": "image/png,image/jpeg,image/webp"})
+    avatar = AvatarField(_l("Choose a new picture"), render_kw={"accept": "image/png,image/jpeg,image/webp"})
     remove_avatar = StrictBooleanField(_l("Remove the current picture"))
 
 

@@ -19,13 +19,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import clock
 from portal.accounts.models import User
 from portal.errors import FieldErrors
 from portal.extensions import db
-from portal.otp.gateways import GatewayError, get_gateway
-from portal.otp.models import SmsMessage
-from portal.otp.services import Challenge, send_code, verify_code
+from portal.otp.services import Challenge, send_code, send_notice, verify_code
 from portal.profile import avatars
 from portal.profile.fields import check_attributes
 from portal.profile.forms import CONSENT_FIELDS, SENSITIVE_FIELDS
@@ -38,8 +35,9 @@ log = logging.getLogger(__name__)
 CHANNEL_OF = {"email_allowed": "email", "sms_allowed": "sms", "call_allowed": "call"}
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "language_code")
 NOTICE_ATTRIBUTE = "kvkk_flat_page_version"
-# The one-time code purpose of a consent or phone change (portal.otp).
+# One-time code purposes (portal.otp): the SMS says what the code confirms.
 CONFIRM_PURPOSE = "profile_confirm"
+PHONE_CHANGE_PURPOSE = "phone_change"
 
 
 @dataclass(frozen=True)
@@ -123,9 +121,10 @@ def update_profile(
         raise FieldErrors({"phone": [_("This field is required.")]})
     subject = confirmation_subject(user.id)
     payload = confirmation_payload(user, effective)
+    purpose = confirmation_purpose(effective)
     if resend or not code:
         challenge = send_code(
-            purpose=CONFIRM_PURPOSE,
+            purpose=purpose,
             subject=subject,
             phone=phone,
             payload=payload,
@@ -135,12 +134,16 @@ def update_profile(
         status = "resent" if resend else "pending"
         return ProfileUpdate(user=user, status=status, changes=effective, challenge=challenge)
     # verify_code marks the code used in this transaction; _apply commits both together.
-    reference = verify_code(purpose=CONFIRM_PURPOSE, subject=subject, phone=phone, payload=payload, code=code)
+    reference = verify_code(purpose=purpose, subject=subject, phone=phone, payload=payload, code=code)
     return _apply(user, effective, origin=origin, code_reference=reference)
 
 
 def kvkk_confirmation_enabled() -> bool:
     return bool(get_setting(KVKK_CONFIRMATION_ENABLED, False))
+
+
+def confirmation_purpose(changes: Mapping[str, Any]) -> str:
+    return PHONE_CHANGE_PURPOSE if "phone" in changes else CONFIRM_PURPOSE
 
 
 def confirmation_subject(user_id: int) -> str:
@@ -173,6 +176,9 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
     except IntegrityError:
         db.session.rollback()
         avatars.remove(new_avatar)
+        if "phone" not in changes:
+            raise
+        # Two requests raced for the same number: the unique constraint decides.
         raise FieldErrors({"phone": [_("A user with this phone number already exists.")]}) from None
     except Exception:
         db.session.rollback()
@@ -188,34 +194,15 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
 def notify_phone_replaced(*, old_phone: str, language_code: str | None, client_ip: str | None) -> None:
     """Tell the old number it was replaced, so a takeover does not go unnoticed.
 
-    Best effort: the change is already made. The message is recorded like every
-    SMS (and shows in the development outbox); a gateway failure is recorded too.
+    Best effort: the change is already made; a failed message is recorded by ``send_notice``.
     """
-    gateway = get_gateway()
     with force_locale(language_code or current_app.config["BABEL_DEFAULT_LOCALE"]):
         text = _(
             "This number was replaced on your account and will no longer receive its messages. "
             "If you did not do this, contact customer service."
         )
-    failure = None
-    try:
-        gateway.send(to=old_phone, text=text)
-    except GatewayError as error:
-        failure = error.reason
-        log.warning("phone change notice not sent: %s", failure)
-    db.session.add(
-        SmsMessage(
-            to=old_phone,
-            body=text if gateway.keeps_text else None,
-            purpose="phone_replaced",
-            backend=gateway.name,
-            status="failed" if failure else "sent",
-            error=failure,
-            client_ip=client_ip,
-            sent_at=clock.now(),
-        )
-    )
-    db.session.commit()
+    if not send_notice(to=old_phone, text=text, purpose="phone_replaced", client_ip=client_ip):
+        log.warning("phone change notice not sent")
 
 
 # --- consents ---------------------------------------------------------------

@@ -3,10 +3,11 @@ confirmation step a consent or phone change goes through (KVKK)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,7 +16,7 @@ from flask_login import current_user, login_required
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge
-from portal.otp.views import code_step_context, mask_phone
+from portal.otp.views import mask_phone, render_code_step
 from portal.profile import services
 from portal.profile.forms import CONSENT_FIELDS, AvatarForm, ConsentsForm, DetailsForm
 from portal.profile.serializers import avatar_url
@@ -44,7 +45,7 @@ CHANNEL_LABELS = {"email": _l("Email messages"), "sms": _l("SMS messages"), "cal
 SOURCE_LABELS = {"web": _l("Website"), "api": _l("App or shop"), "call_center": _l("Customer service")}
 
 
-def _render_profile(details: DetailsForm, avatar_form: AvatarForm, status: int = 200):
+def _render_profile(details: DetailsForm, avatar_form: AvatarForm, status: int = 200, headers=None):
     return (
         render_template(
             "profile/profile.html",
@@ -54,11 +55,21 @@ def _render_profile(details: DetailsForm, avatar_form: AvatarForm, status: int =
             avatar_src=avatar_url(current_user.avatar),
         ),
         status,
+        headers or {},
     )
 
 
-def _update(changes: dict[str, Any], *, form, done: str):
-    """Call the service; redirect on success or to the confirmation step; None when the form has errors."""
+@dataclass
+class Outcome:
+    """What a page does after calling the service: follow ``redirect``, or show the form again."""
+
+    redirect: Response | None = None
+    status: int = 400
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _update(changes: dict[str, Any], *, form, done: str) -> Outcome:
+    """Call the service: a redirect on success or to the confirmation step, else errors on the form."""
     try:
         result = services.update_profile(
             user_id=current_user.id,
@@ -68,15 +79,17 @@ def _update(changes: dict[str, Any], *, form, done: str):
         )
     except FieldErrors as error:
         form.add_errors(error.errors)
-        return None
+        return Outcome()
     except (RateLimited, ServiceUnavailable) as error:
+        # The code could not be sent (cooldown, caps, gateway down): say so above the form.
         form.add_errors({"non_field_errors": [error.message]})
-        return None
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+        return Outcome(status=error.status, headers=headers)
     if result.status == "pending":
         session[PENDING_KEY] = {"changes": _to_session(result.changes), "done": done}
-        return redirect(url_for("profile.confirm"))
+        return Outcome(redirect=redirect(url_for("profile.confirm")))
     flash(_("Your changes were saved."), "success")
-    return redirect(url_for(done))
+    return Outcome(redirect=redirect(url_for(done)))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -87,46 +100,41 @@ def profile():
     if request.method == "GET":
         return _render_profile(DetailsForm(formdata=None, obj=current_user), avatar_form)
     form = DetailsForm.from_request(obj=current_user, user_id=current_user.id)
-    if form.validate():
-        response = _update(form.data, form=form, done="profile.profile")
-        if response is not None:
-            return response
-    return _render_profile(form, avatar_form, 400)
+    outcome = _update(form.data, form=form, done="profile.profile") if form.validate() else Outcome()
+    if outcome.redirect is not None:
+        return outcome.redirect
+    return _render_profile(form, avatar_form, outcome.status, outcome.headers)
 
 
 @bp.post("/profile/avatar")
 @login_required
 def avatar():
     form = AvatarForm.from_request(user_id=current_user.id)
+    outcome = Outcome()
     if form.validate():
         if form.remove_avatar.data:
-            changes = {"avatar": None}
+            outcome = _update({"avatar": None}, form=form, done="profile.profile")
         elif form.avatar.data:
-            changes = {"avatar": form.avatar.data}
+            outcome = _update({"avatar": form.avatar.data}, form=form, done="profile.profile")
         else:
             form.avatar.errors = [_("Choose a picture to upload.")]
-            changes = None
-        if changes is not None:
-            response = _update(changes, form=form, done="profile.profile")
-            if response is not None:
-                return response
-    return _render_profile(DetailsForm(formdata=None, obj=current_user), form, 400)
+    if outcome.redirect is not None:
+        return outcome.redirect
+    return _render_profile(DetailsForm(formdata=None, obj=current_user), form, outcome.status)
 
 
 @bp.route("/consents", methods=["GET", "POST"])
 @login_required
 def consents():
     """Granting and withdrawing are the same one click; every change lands in the history."""
+    outcome = Outcome(status=200)
     if request.method == "POST":
         form = ConsentsForm.from_request(user_id=current_user.id)
-        if form.validate():
-            response = _update(form.data, form=form, done="profile.consents")
-            if response is not None:
-                return response
-        status = 400
+        outcome = _update(form.data, form=form, done="profile.consents") if form.validate() else Outcome()
+        if outcome.redirect is not None:
+            return outcome.redirect
     else:
         form = ConsentsForm(formdata=None, obj=current_user)
-        status = 200
     history = services.consent_history(user_id=current_user.id)
     return (
         render_template(
@@ -137,7 +145,8 @@ def consents():
             channel_labels=CHANNEL_LABELS,
             source_labels=SOURCE_LABELS,
         ),
-        status,
+        outcome.status,
+        outcome.headers,
     )
 
 
@@ -187,7 +196,6 @@ def confirm():
     changes = _from_session(pending["changes"])
     form = CodeForm(formdata=None)
     error = None
-    status = 200
     if request.method == "POST":
         if "cancel" in request.form:
             session.pop(PENDING_KEY, None)
@@ -205,7 +213,7 @@ def confirm():
                     locale=str(get_locale()),
                 )
             except (NotAcceptable, RateLimited, ServiceUnavailable) as refusal:
-                error, status = refusal, refusal.status
+                error = refusal
             except FieldErrors as problem:
                 # The change itself became impossible meanwhile (say, the phone was taken).
                 session.pop(PENDING_KEY, None)
@@ -220,16 +228,14 @@ def confirm():
                 session.pop(PENDING_KEY, None)
                 flash(_("Your changes were confirmed and saved."), "success")
                 return redirect(url_for(done))
-        else:
-            status = 400
     challenge = latest_challenge(
-        purpose=services.CONFIRM_PURPOSE, subject=services.confirmation_subject(current_user.id)
+        purpose=services.confirmation_purpose(changes), subject=services.confirmation_subject(current_user.id)
     )
-    return (
-        render_template(
-            "profile/confirm.html",
-            rows=describe_changes(current_user, changes),
-            **code_step_context(challenge, form=form, action=url_for("profile.confirm"), error=error),
-        ),
-        status,
+    return render_code_step(
+        "profile/confirm.html",
+        challenge,
+        form=form,
+        error=error,
+        action=url_for("profile.confirm"),
+        rows=describe_changes(current_user, changes),
     )

@@ -11,7 +11,7 @@
   var timer = window.setInterval(function () {
     seconds -= 1;
     if (seconds > 0) {
-      note.textContent = template.replace("{seconds}", String(seconds));
+      note.textContent = seconds === 1 ? note.getAttribute("data-template-one") : template.replace("{seconds}", String(seconds));
       return;
     }
     window.clearInterval(timer);

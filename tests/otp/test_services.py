@@ -346,3 +346,49 @@ def test_ten_minutes_is_allowed(ctx):
     send()
     clock.advance(seconds=599)
     assert verify(last_code()).startswith("otp:")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "up", "down"),
+    [
+        (1, "1 second", "1 second"),
+        (59.5, "1 minute", "59 seconds"),
+        (61, "2 minutes", "1 minute"),
+        (3599, "60 minutes", "59 minutes"),
+        (3600 * 5.5, "6 hours", "5 hours"),
+    ],
+)
+def test_wait_text_never_promises_too_much(ctx, seconds, up, down):
+    assert services.wait_text(seconds) == up
+    assert services.wait_text(seconds, round_up=False) == down
+
+
+def test_a_code_pasted_with_spaces_is_the_code(ctx):
+    send()
+    code = last_code()
+    assert verify(f" {code[:3]} {code[3:]} ").startswith("otp:")
+
+
+def test_the_sms_speaks_only_languages_the_portal_has(ctx):
+    send(locale="xx-YY")  # unknown: the current language, no crash
+    assert last_sms().body.startswith("Your verification code is ")
+
+
+def test_a_notice_is_sent_and_recorded_like_every_message(ctx):
+    assert services.send_notice(to=PHONE, text="Your number was replaced.", purpose="phone_replaced")
+    message = last_sms()
+    assert (message.body, message.purpose, message.status) == ("Your number was replaced.", "phone_replaced", "sent")
+
+
+def test_cleanup_keeps_what_the_rules_still_read(app, ctx):
+    send()
+    refusal(wrong(last_code()))
+    clock.advance(days=2)
+    send(subject="user:2")  # recent: kept
+    result = app.test_cli_runner().invoke(args=["otp", "cleanup", "--keep-messages-days", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "1 failures, 1 codes, 1 messages deleted"
+    db.session.expire_all()
+    assert [m.to for m in db.session.execute(select(SmsMessage)).scalars()] == [PHONE]
+    assert latest_challenge(purpose=PURPOSE, subject="user:2") is not None
+    assert latest_challenge(purpose=PURPOSE, subject=SUBJECT) is None
