@@ -4,6 +4,10 @@ Revision ID: segments_01
 Revises: 7d627121b8a0
 Create Date: 2026-11-27 01:23:53.596000
 
+Reviewed by hand. ``uq_price_lists_one_default`` is a partial unique index
+(``WHERE is_default``) on both SQLite and PostgreSQL: at most one default
+price list. A user's chosen segment lives in ``segment_choices``, not on
+``users``.
 """
 from alembic import op
 import sqlalchemy as sa

@@ -19,7 +19,7 @@ def segment_list():
     return jsonify([{"priority": s.priority, "pk": s.pk, "name": s.name} for s in segments])
 
 
-@bp.post("/users/segments/<segment_id>/set/")
+@bp.post("/users/segments/<path:segment_id>/set/")
 @login_required
 def segment_set(segment_id: str):
     """``segment_id`` is taken as text: whatever it is, an unavailable id is a 406, never a 404."""

@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from portal.errors import FieldErrors
@@ -61,14 +62,14 @@ def _form(form_class, data: dict, **setup):
 def _price_list_or_fail(code: str) -> PriceList:
     price_list = services.price_list_by_code(code)
     if price_list is None:
-        _fail({"price_list": [f"No price list has the code {code!r}."]})
+        _fail({"price_list": [_("No price list has the code %(code)s.", code=code)]})
     return price_list
 
 
 def _segment_or_fail(segment_id: int) -> Segment:
     segment = services.get_segment(segment_id=segment_id)
     if segment is None:
-        _fail({"segment": [f"No segment has the id {segment_id}."]})
+        _fail({"segment": [_("No segment has the id %(id)s.", id=segment_id)]})
     return segment
 
 
@@ -115,7 +116,10 @@ def _save_price_list(data: dict, price_list: PriceList | None) -> None:
             saved = services.update_price_list(price_list_id=price_list.id, **fields)
     except FieldErrors as error:
         _fail(error.errors)
-    click.echo(f"Price list {saved.id} {saved.code} saved{' (default)' if saved.is_default else ''}.")
+    if saved.is_default:
+        click.echo(_("Price list %(id)s %(code)s saved; it is the default.", id=saved.id, code=saved.code))
+    else:
+        click.echo(_("Price list %(id)s %(code)s saved.", id=saved.id, code=saved.code))
 
 
 @_command("create-price-list")
@@ -206,7 +210,7 @@ def _save_segment(options: dict, segment: Segment | None) -> None:
             saved = services.update_segment(segment_id=segment.id, **form.service_fields())
     except FieldErrors as error:
         _fail(error.errors)
-    click.echo(f"Segment saved: {_describe(saved)}")
+    click.echo(_("Segment saved: %(segment)s", segment=_describe(saved)))
 
 
 @_command("create")

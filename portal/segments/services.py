@@ -171,7 +171,8 @@ def current_price_list(*, user: User) -> PriceListInfo | None:
 
 def _parse_id(segment_id: str | int) -> int | None:
     text = str(segment_id)
-    if text.isascii() and text.isdigit() and 0 < int(text) <= _MAX_ID:
+    # The length check first: int() refuses strings of thousands of digits.
+    if len(text) <= 10 and text.isascii() and text.isdigit() and 0 < int(text) <= _MAX_ID:
         return int(text)
     return None
 
@@ -271,8 +272,11 @@ def _save_price_list(price_list: PriceList, *, name: str, code: str, currency: s
     try:
         db.session.commit()
     except IntegrityError:
+        # Someone else saved the same code, or another default, at the same moment.
         db.session.rollback()
-        raise FieldErrors({"code": [_("A price list with this code already exists.")]}) from None
+        if price_list_by_code(code) is not None:
+            raise FieldErrors({"code": [_("A price list with this code already exists.")]}) from None
+        raise FieldErrors({"is_default": [_("The default price list changed meanwhile. Please try again.")]}) from None
     return price_list
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -114,7 +115,9 @@ def test_set_without_own_price_list_answers_the_default(app, api, customer, cata
     assert chosen(app, customer.id) == catalog["everyone"]
 
 
-@pytest.mark.parametrize("which", ["foreign", "nonexistent", "text", "negative", "zero", "huge", "float"])
+@pytest.mark.parametrize(
+    "which", ["foreign", "nonexistent", "text", "negative", "zero", "huge", "endless", "float", "slash", "space", "sql"]
+)
 def test_set_refuses_any_unavailable_id_with_406(app, api, customer, catalog, caplog, which):
     api.login()
     api.post(f"/users/segments/{catalog['everyone']}/set/")
@@ -125,10 +128,14 @@ def test_set_refuses_any_unavailable_id_with_406(app, api, customer, catalog, ca
         "negative": "-3",
         "zero": "0",
         "huge": "99999999999999999999999",
+        "endless": "9" * 5000,
         "float": "1.5",
+        "slash": "1/2",
+        "space": " 7",
+        "sql": "1 OR 1=1",
     }[which]
     with caplog.at_level(logging.WARNING, logger="portal.segments.services"):
-        response = api.post(f"/users/segments/{segment_id}/set/")
+        response = api.post(f"/users/segments/{quote(segment_id)}/set/")
     assert response.status_code == 406
     assert response.get_json() == {
         "non_field_errors": f"Segment with ID {segment_id} is not available for user {customer.id}.",
