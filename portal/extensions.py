@@ -24,7 +24,10 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# A session lives for one request; after its commit, the objects keep the values
+# just written instead of reading every row again on the next attribute access
+# (rendering the response after a change would cost a SELECT per object).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

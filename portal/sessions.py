@@ -5,7 +5,8 @@ server is ended everywhere, and a replayed cookie finds nothing.
 Flask-Session provides the cookie handling, id generation and regeneration; this
 module only supplies the database storage on our own migrated table, written
 through its own connection so that saving a session never commits, or is rolled
-back with, a request's unfinished business.
+back with, a request's unfinished business (it is read on the request's
+connection: a read has nothing to commit).
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
 
     def _retrieve_session_data(self, store_id: str) -> dict | None:
         table = ServerSession.__table__
-        with db.engine.connect() as conn:
-            row = conn.execute(
-                select(table.c.data, table.c.expiry).where(table.c.session_id == store_id)
-            ).first()
+        # Read on the request's own connection: a read commits nothing, and a
+        # second pool checkout (with its pre-ping round trip) per request is
+        # what a separate connection would cost. Writes keep their own below.
+        row = db.session.execute(
+            select(table.c.data, table.c.expiry).where(table.c.session_id == store_id)
+        ).first()
         if row is None:
             return None
         expiry = UTCDateTime().process_result_value(row.expiry, None)

@@ -1,5 +1,10 @@
 """Security headers and the production safety checks."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from portal import create_app
@@ -59,6 +64,37 @@ def test_production_starts_with_its_own_settings(migrated):
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "starts"), [("an-operator-secret-" + "x" * 24, True), ("dev-only-not-secret", False)]
+)
+def test_production_takes_secret_key_from_environment(migrated, secret_key, starts):
+    """As an operator starts it: a fresh interpreter, settings in the environment
+    (config.py reads them at import, so only a new process sees them)."""
+    env = {
+        **os.environ,
+        "PORTAL_CONFIG": "production",
+        "SECRET_KEY": secret_key,
+        "SMS_BACKEND": "http",
+        "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
+        "DATABASE_URL": migrated,
+    }
+    env.pop("DEV_PAGES", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import os, wsgi; print(wsgi.app.config['SECRET_KEY'] == os.environ['SECRET_KEY'])"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if starts:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "True"
+    else:
+        assert result.returncode != 0
+        assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_unexpected_errors_are_json_under_the_api_and_html_elsewhere(app, client):

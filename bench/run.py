@@ -1,0 +1,284 @@
+"""``make bench``: requests per second and latency of the portal's hot
+endpoints, next to a bare Flask reference on the same machine and database.
+
+For SQLite and then PostgreSQL: migrate an empty database, load the demo data,
+start the reference app (``bench/reference_app.py``) and the portal under
+gunicorn (the portal with the production configuration), log in to both (the
+portal through ``POST /users/login/``, as the demo customer) and measure each
+endpoint with wrk at 16 connections, right after a run of the reference's one
+endpoint; each run gets a short unmeasured warm-up first. An endpoint that is
+not built yet (404/405) is skipped with a note. The table shows each
+endpoint's ratio to the reference run paired with it, on the same database.
+
+Run ``python -m bench.run --help`` for the knobs (duration, workers, databases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench import reference_app
+from bench.servers import (
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    BenchError,
+    Login,
+    gunicorn,
+    log,
+    portal_env,
+    portal_login,
+    postgres_url,
+    prepare_portal,
+    set_cookies,
+    sqlite_url,
+)
+
+LUA = Path(__file__).with_name("request.lua")
+
+# Sync workers run Python on a CPU each while they hold a request; two per core
+# lets one parse and render while the other waits on the database, without the
+# context switching of many more processes than cores. wrk and PostgreSQL share
+# the same cores, as they would share a small production host with the app.
+DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    method: str
+    path: str
+    accept: str = "application/json"
+    target_ratio: float | None = None  # the issue's goal against the reference
+
+
+REFERENCE = Target("reference: GET /me (bare Flask, mean of its runs)", "GET", "/me")
+PORTAL_TARGETS = (
+    Target("GET /users/profile/", "GET", "/users/profile/", target_ratio=0.8),
+    Target("GET /account/profile", "GET", "/account/profile", accept="text/html", target_ratio=0.6),
+    Target("PATCH /users/profile/ (name)", "PATCH", "/users/profile/"),
+    Target("GET /users/segments/", "GET", "/users/segments/"),
+    Target("GET /users/user/ (foundation)", "GET", "/users/user/"),
+)
+
+
+@dataclass
+class Result:
+    target: Target
+    rps: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    errors: int = 0
+    note: str = ""
+    ratio: float | None = None  # to the reference run measured just before it
+
+
+def require_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if not wrk:
+        raise BenchError(
+            "wrk is required (the HTTP load generator): as root run `apt-get install -y wrk` "
+            "(`make bench` does it for you when run as root)"
+        )
+    return wrk
+
+
+def probe(base_url: str, target: Target, login: Login) -> str | None:
+    """One request first: a note when the endpoint cannot be measured."""
+    unsafe = target.method != "GET"
+    response = httpx.request(
+        target.method,
+        base_url + target.path,
+        headers={**login.headers(unsafe=unsafe), "Accept": target.accept},
+        json={"first_name": "Benchprobe"} if unsafe else None,
+        timeout=30,
+    )
+    if response.status_code in (404, 405):
+        return f"skipped: not built yet ({response.status_code})"
+    if response.status_code != 200:
+        return f"skipped: answered {response.status_code} {response.text[:120]!r}"
+    return None
+
+
+def run_wrk(base_url: str, target: Target, login: Login, *, seconds: int, connections: int) -> dict:
+    env = dict(
+        os.environ,
+        BENCH_METHOD=target.method,
+        BENCH_COOKIE=login.cookie,
+        BENCH_CSRF=login.csrf_token,
+        BENCH_FIELD="first_name",
+        BENCH_ACCEPT=target.accept,
+    )
+    threads = min(2, connections)
+    command = [
+        require_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
+        "--timeout", "10s", "-s", str(LUA), base_url + target.path,
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    for line in result.stdout.splitlines():
+        if line.startswith('{"bench"'):
+            return json.loads(line)
+    raise BenchError(f"wrk printed no summary:\n{result.stdout}{result.stderr}")
+
+
+def measure(base_url: str, target: Target, login: Login, args) -> Result:
+    note = probe(base_url, target, login)
+    if note:
+        log(f"  {target.label}: {note}")
+        return Result(target, note=note)
+    run_wrk(base_url, target, login, seconds=args.warmup, connections=args.connections)
+    summary = run_wrk(base_url, target, login, seconds=args.duration, connections=args.connections)
+    # Sync gunicorn workers close each connection after answering; wrk reconnects
+    # and counts nothing for that. Status >= 400, timeouts and failed reads are errors.
+    errors = sum(summary[k] for k in ("status_errors", "connect_errors", "read_errors", "write_errors", "timeouts"))
+    result = Result(
+        target,
+        rps=summary["requests"] / (summary["duration_us"] / 1e6),
+        p50_ms=summary["p50_us"] / 1000,
+        p99_ms=summary["p99_us"] / 1000,
+        errors=errors,
+        note=f"{errors} errors" if errors else "",
+    )
+    log(f"  {target.label}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
+        + (f", {errors} ERRORS" if errors else ""))
+    return result
+
+
+def reference_login(base_url: str) -> Login:
+    response = httpx.post(f"{base_url}/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}, timeout=30)
+    if response.status_code != 200:
+        raise BenchError(f"reference login failed: {response.status_code}")
+    return Login(cookie=f"session={set_cookies(response)['session']}")
+
+
+def bench_database(name: str, url: str, args) -> list[Result]:
+    """Each endpoint is paired with a reference run just before it, and its
+    ratio is to that run: on a shared host the load changes from minute to
+    minute, and a pair sees nearly the same machine. The reference row shows
+    the mean of its runs, and their spread."""
+    log(f"== {name}: migrating and seeding")
+    env = portal_env(url)
+    prepare_portal(env)
+    reference_app.prepare_database(url, email=DEMO_EMAIL, password=DEMO_PASSWORD)
+    with (
+        gunicorn("bench.reference_app:create_app()", env, workers=args.workers, probe="/me") as reference,
+        gunicorn("wsgi:app", env, workers=args.workers, probe="/healthz") as portal,
+    ):
+        log(f"== {name}: reference app and portal (production config), {args.workers} workers each")
+        reference_session = reference_login(reference.base_url)
+        login = portal_login(portal.base_url)
+        references, results = [], []
+        for target in PORTAL_TARGETS:
+            if probe(portal.base_url, target, login) is None:
+                references.append(measure(reference.base_url, REFERENCE, reference_session, args))
+            result = measure(portal.base_url, target, login, args)
+            if result.rps and references:
+                result.ratio = result.rps / references[-1].rps
+            results.append(result)
+        if not references:  # nothing to compare with, but the reference still gets its line
+            references.append(measure(reference.base_url, REFERENCE, reference_session, args))
+    rates = [r.rps for r in references]
+    mean = Result(
+        REFERENCE,
+        rps=statistics.mean(rates),
+        p50_ms=statistics.mean(r.p50_ms for r in references),
+        p99_ms=statistics.mean(r.p99_ms for r in references),
+        errors=sum(r.errors for r in references),
+        note=f"{len(rates)} runs, {min(rates):.0f} to {max(rates):.0f} req/s",
+        ratio=1.0,
+    )
+    return [mean, *results]
+
+
+def _cell(value: float | None, fmt: str) -> str:
+    return "—" if value is None else format(value, fmt)
+
+
+def table(runs: dict[str, list[Result]]) -> str:
+    names = list(runs)
+    header = "| endpoint | " + " | ".join(f"{n} req/s | p50 ms | p99 ms | × ref" for n in names) + " |"
+    rule = "|---|" + "---:|---:|---:|---:|" * len(names)
+    lines = [header, rule]
+    for row in range(len(next(iter(runs.values())))):
+        cells = []
+        for name in names:
+            result = runs[name][row]
+            ratio = result.ratio
+            cells.append(
+                f"{_cell(result.rps, '.0f')} | {_cell(result.p50_ms, '.1f')} | {_cell(result.p99_ms, '.1f')}"
+                f" | {_cell(ratio, '.2f')}"
+            )
+        label = runs[names[0]][row].target.label
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def verdicts(runs: dict[str, list[Result]]) -> list[str]:
+    lines = []
+    for name, results in runs.items():
+        reference = results[0]
+        lines.append(f"{name}: reference {reference.note}")
+        for result in results[1:]:
+            if result.note and result.rps is None:
+                lines.append(f"{name}: {result.target.label}: {result.note}")
+            elif result.errors:
+                lines.append(f"{name}: {result.target.label}: {result.errors} errors during the run")
+            goal = result.target.target_ratio
+            if goal and result.ratio is not None:
+                ratio = result.ratio
+                verdict = "met" if ratio >= goal else "NOT met"
+                lines.append(f"{name}: {result.target.label}: {ratio:.2f} of the reference, target {goal}: {verdict}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)),
+                        help="measured seconds per endpoint (default 10, env BENCH_DURATION)")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured seconds before each (default 2)")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", DEFAULT_WORKERS)),
+                        help=f"gunicorn sync workers for both apps (default 2 × cores = {DEFAULT_WORKERS})")
+    parser.add_argument("--databases", default=os.environ.get("BENCH_DATABASES", "sqlite,postgresql"),
+                        help="comma-separated: sqlite, postgresql (default both)")
+    args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
+    try:
+        require_wrk()
+        runs: dict[str, list[Result]] = {}
+        with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
+            for name in args.databases.split(","):
+                if name == "sqlite":
+                    runs["SQLite"] = bench_database("SQLite", sqlite_url(Path(tmp)), args)
+                elif name == "postgresql":
+                    runs["PostgreSQL"] = bench_database("PostgreSQL", postgres_url(), args)
+                else:
+                    raise BenchError(f"unknown database {name!r}")
+    except BenchError as error:
+        log(f"bench: {error}")
+        return 2
+    print()
+    print(f"{args.connections} connections, {args.duration} s per endpoint after {args.warmup} s warm-up, "
+          f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs; load average {load_before:.1f} "
+          f"before, {os.getloadavg()[0]:.1f} after (above the CPU count, other processes shared the machine)")
+    print()
+    print(table(runs))
+    print()
+    for line in verdicts(runs):
+        print(line)
+    failed = any(r.errors for results in runs.values() for r in results)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

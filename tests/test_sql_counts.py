@@ -1,0 +1,101 @@
+"""How many SQL statements the hot requests make (issue 9: at most 3 each).
+
+A logged-in customer's request should cost the session read, the user read and,
+for a change, its write: a fourth statement is a query per request that a
+feature added (a lazy relationship, a settings read, a session write on every
+request), and it shows here with the statements listed, long before a load
+test would. Counted with SQLAlchemy's ``before_cursor_execute`` event on the
+app's engine, which the server-side session store shares. Counts, not timings.
+
+Pool checkouts are counted too: each costs a round trip of its own (the
+engine pings connections as it hands them out), so a request that leaves the
+session unchanged should use one connection.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from portal.extensions import db
+
+MAX_STATEMENTS = 3
+MAX_CHECKOUTS = 1
+
+HOT_REQUESTS = [
+    pytest.param("GET", "/users/profile/", None, id="GET /users/profile/"),
+    pytest.param("GET", "/account/profile", None, id="GET /account/profile"),
+    pytest.param("PATCH", "/users/profile/", "first_name", id="PATCH /users/profile/ name"),
+    pytest.param("GET", "/users/segments/", None, id="GET /users/segments/"),
+    pytest.param("GET", "/users/user/", None, id="GET /users/user/"),
+]
+
+
+@pytest.fixture
+def sql_statements(app):
+    """The SQL statements sent to the database while the test runs."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def pool_checkouts(app):
+    """How many times a connection is taken from the pool while the test runs."""
+    checkouts: list[int] = []
+
+    def record(dbapi_connection, connection_record, connection_proxy):
+        checkouts.append(1)
+
+    with app.app_context():
+        pool = db.engine.pool
+    event.listen(pool, "checkout", record)
+    yield checkouts
+    event.remove(pool, "checkout", record)
+
+
+def has_route(app, method: str, path: str) -> bool:
+    try:
+        app.url_map.bind("localhost").match(path, method=method)
+    except (NotFound, MethodNotAllowed):
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("method", "path", "changed_field"), HOT_REQUESTS)
+def test_hot_request_makes_at_most_three_statements(
+    app, client, api, customer, sql_statements, pool_checkouts, method, path, changed_field
+):
+    if not has_route(app, method, path):
+        pytest.skip(f"{method} {path} is not built yet")
+    assert api.login().status_code == 200
+    headers = {"Accept": "application/json"}
+    if method != "GET":
+        headers["X-CSRFToken"] = api.csrf()
+
+    def send(value: str):
+        body = {changed_field: value} if changed_field else None
+        return client.open(path, method=method, json=body, headers=headers)
+
+    warm_up = send("Warmup")  # first use of the session and of any lazily built state
+    assert warm_up.status_code == 200, warm_up.get_data(as_text=True)[:300]
+    sql_statements.clear()
+    pool_checkouts.clear()
+
+    response = send("Renamed")  # a real change again, for PATCH
+
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    if changed_field:
+        assert response.get_json()[changed_field] == "Renamed"
+    listing = "\n".join(f"  {n}. {' '.join(s.split())}" for n, s in enumerate(sql_statements, 1))
+    assert len(sql_statements) <= MAX_STATEMENTS, f"{len(sql_statements)} statements:\n{listing}"
+    assert sql_statements, "counted nothing: the listener is not on the app's engine"
+    assert len(pool_checkouts) <= MAX_CHECKOUTS, f"{len(pool_checkouts)} connections for one request"
