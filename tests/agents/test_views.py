@@ -179,7 +179,9 @@ def test_banner_cannot_be_closed_and_offers_stop(acting):
 
 
 # 09:15 UTC + 30 minutes, shown in the shop's time zone (PORTAL_TIMEZONE, Istanbul: UTC+3).
-@pytest.mark.parametrize(("language", "expected"), [("en", "Ends at 3/4/30, 12:45\u202fPM."), ("tr", "4.03.2030 12:45")])
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "Ends at 3/4/30, 12:45\u202fPM."), ("tr", "4.03.2030 12:45")]
+)
 def test_banner_ends_at_in_the_customers_language(console, agent, make_user, language, expected):
     target = make_user(email="c@example.com", language_code=language)
     clock.freeze(datetime(2030, 3, 4, 9, 15, tzinfo=UTC))
