@@ -113,17 +113,26 @@ def _operations(document: dict) -> list[dict[str, Any]]:
     return operations
 
 
-@bp.get("/docs")
-def docs():
+def docs_context() -> dict[str, Any]:
+    """What ``apidocs/docs.html`` shows, from the description alone (no database)."""
     document = openapi_document()
     schemas = [
-        {"name": name, "type": type_label(schema), "fields": _fields(document, schema), "description": schema.get("description", "")}
+        {
+            "name": name,
+            "type": type_label(schema),
+            "fields": _fields(document, schema),
+            "description": schema.get("description", ""),
+        }
         for name, schema in document["components"]["schemas"].items()
     ]
-    return render_template(
-        "apidocs/docs.html",
-        info=document["info"],
-        operations=_operations(document),
-        schemes=document["components"]["securitySchemes"],
-        schemas=schemas,
-    )
+    return {
+        "info": document["info"],
+        "operations": _operations(document),
+        "schemes": document["components"]["securitySchemes"],
+        "schemas": schemas,
+    }
+
+
+@bp.get("/docs")
+def docs():
+    return render_template("apidocs/docs.html", **docs_context())
