@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.servers import BIN, ROOT, BenchError, flask, gunicorn, log
+from bench.servers import BIN, BenchError, flask, gunicorn, log
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 # Logging out with the run's own token would leave every later request a 401.
@@ -37,7 +37,8 @@ def portal_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def schemathesis(base_url: str, *extra: str) -> int:
+def schemathesis(base_url: str, workdir: str, *extra: str) -> int:
+    """Run in ``workdir``: its cache (``.schemathesis/``) starts empty every time and stays out of the repo."""
     command = [
         str(BIN / "schemathesis"), "run", f"{base_url}/api/openapi.json",
         "--url", base_url,
@@ -53,7 +54,7 @@ def schemathesis(base_url: str, *extra: str) -> int:
     ]
     timeout = int(os.environ.get("FUZZ_TIMEOUT", "150"))
     try:
-        return subprocess.run(command, cwd=ROOT, check=False, timeout=timeout).returncode  # noqa: S603 - our own argv
+        return subprocess.run(command, cwd=workdir, check=False, timeout=timeout).returncode  # noqa: S603 - our own argv
     except subprocess.TimeoutExpired:
         log(f"schemathesis did not finish in {timeout} s: lower FUZZ_MAX_EXAMPLES or raise FUZZ_TIMEOUT")
         return 1
@@ -76,9 +77,9 @@ def main() -> int:
             key = response.json()["key"]
             log("== authenticated (Authorization: Token)")
             excluded = [arg for path in AUTHENTICATED_EXCLUDE for arg in ("--exclude-path", path)]
-            authenticated = schemathesis(server.base_url, "-H", f"Authorization: Token {key}", *excluded)
+            authenticated = schemathesis(server.base_url, directory, "-H", f"Authorization: Token {key}", *excluded)
             log("== anonymous")
-            anonymous = schemathesis(server.base_url)
+            anonymous = schemathesis(server.base_url, directory)
             errors = [line for line in server.log_path.read_text().splitlines() if "Traceback" in line]
             if errors:
                 log(f"the portal logged {len(errors)} tracebacks: see {server.log_path}")
