@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 TRANSLATIONS := portal/translations
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: install install-dev run test lint db seed clean translations screenshots bench load wrk
+.PHONY: install install-dev run test lint db seed clean translations screenshots bench load wrk fuzz
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -69,6 +69,11 @@ bench: install-dev wrk
 # 60 s at 32 clients on PostgreSQL: no 5xx, no lost update, steady memory (bench/load.py).
 load: install-dev
 	$(PY) -m bench.load $(LOAD_ARGS)
+
+# Schemathesis against a running portal, authenticated and anonymous: no 5xx, nothing
+# outside portal/apidocs/openapi.yaml (scripts/fuzz_api.py; about two minutes).
+fuzz: install-dev
+	$(PY) -m scripts.fuzz_api
 
 wrk:
 	@command -v wrk >/dev/null || { \

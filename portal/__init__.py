@@ -71,6 +71,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
+    from portal.apidocs.views import bp as apidocs
     from portal.accounts.security_api import bp as account_security_api
     from portal.accounts.security_views import bp as account_security_views
     from portal.accounts.views import bp as accounts_views
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
         agents_views,
         languages_views,
         styleguide_views,
+        apidocs,
     ):
         app.register_blueprint(blueprint)
 

@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text
 from portal import clock, create_app
 from portal.accounts.services import create_user
 from portal.extensions import db as _db
+from tests.apidocs.contract import check_response
 
 DEMO_PASSWORD = "portal-demo-2026"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "portal" / "translations"
@@ -94,10 +95,14 @@ class IsolatedClient(FlaskClient):
     Flask reuses an application context that is already pushed (the ``db``
     fixture pushes one), which would carry ``flask.g`` (and the logged-in
     user cached there) from one request into the next.
+
+    Every response is also checked against the API description (tests/apidocs).
     """
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        check_response(response)
+        return response
 
 
 @pytest.fixture

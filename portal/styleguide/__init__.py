@@ -35,6 +35,7 @@ SOURCES = (
     "portal.styleguide.site",  # error pages, the component gallery
     "portal.accounts.styleguide",
     "portal.profile.styleguide",
+    "portal.apidocs.styleguide",
 )
 
 

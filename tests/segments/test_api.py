@@ -116,7 +116,7 @@ def test_set_without_own_price_list_answers_the_default(app, api, customer, cata
 
 
 @pytest.mark.parametrize(
-    "which", ["foreign", "nonexistent", "text", "negative", "zero", "huge", "endless", "float", "slash", "space", "sql"]
+    "which", ["foreign", "nonexistent", "text", "negative", "zero", "huge", "endless", "float", "slash", "space", "sql", "newline", "control"]
 )
 def test_set_refuses_any_unavailable_id_with_406(app, api, customer, catalog, caplog, which):
     api.login()
@@ -133,6 +133,9 @@ def test_set_refuses_any_unavailable_id_with_406(app, api, customer, catalog, ca
         "slash": "1/2",
         "space": " 7",
         "sql": "1 OR 1=1",
+        # Werkzeug's ``path`` converter stops at a line break: found by `make fuzz` (a 404).
+        "newline": "1\n2",
+        "control": "\x1a\r",
     }[which]
     with caplog.at_level(logging.WARNING, logger="portal.segments.services"):
         response = api.post(f"/users/segments/{quote(segment_id)}/set/")
