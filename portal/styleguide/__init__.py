@@ -35,6 +35,8 @@ SOURCES = (
     "portal.styleguide.site",  # error pages, the component gallery
     "portal.accounts.styleguide",
     "portal.profile.styleguide",
+    "portal.otp.styleguide",
+    "portal.agents.styleguide",
 )
 
 
