@@ -37,6 +37,7 @@ SOURCES = (
     "portal.profile.styleguide",
     "portal.otp.styleguide",
     "portal.agents.styleguide",
+    "portal.loyalty.styleguide",
 )
 
 
