@@ -38,6 +38,7 @@ SOURCES = (
     "portal.otp.styleguide",
     "portal.agents.styleguide",
     "portal.loyalty.styleguide",
+    "portal.segments.styleguide",
 )
 
 
