@@ -39,6 +39,7 @@ SOURCES = (
     "portal.agents.styleguide",
     "portal.loyalty.styleguide",
     "portal.segments.styleguide",
+    "portal.settings.styleguide",
 )
 
 
