@@ -86,9 +86,12 @@ def check(page, source: str) -> list[str]:
 
 
 def visit_all(page, live_server, paths, source) -> list[str]:
+    examples = {url for urls in PAGES_WITH_ARGUMENTS.values() for url in urls}
     problems = []
     for path in paths:
-        page.goto(live_server.url + path)
+        response = page.goto(live_server.url + path)
+        if path in examples and response.status == 404:
+            problems.append(f"{path}: the example URL is not found (404) after seed-demo")
         problems.extend(check(page, source))
     return problems
 
