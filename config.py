@@ -58,7 +58,8 @@ class Config:
     # Languages
     LANGUAGES = {"en": "English", "tr": "Türkçe"}
     BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "UTC"
+    # Times are stored in UTC and shown in the shop's time zone.
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Europe/Istanbul")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "portal" / "translations")
     DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "TR")
 

@@ -96,7 +96,7 @@ class PortalForm(FlaskForm):
     def add_errors(self, errors: dict[str, list[str]]) -> None:
         """Put a service's ``FieldErrors`` back onto the form, for the HTML face."""
         for name, messages in errors.items():
-            if name in self._fields:
+            if name in self._fields and self._fields[name].type != "FieldList":
                 self._fields[name].errors = list(self._fields[name].errors) + list(messages)
             else:
                 self.form_errors.extend(messages)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal.accounts import services
@@ -74,5 +75,5 @@ def change_email():
 @refuse_while_acting
 def end_other_sessions():
     count = services.end_other_sessions(user_id=current_user.id, keep_session_id=getattr(session, "sid", None))
-    flash(_("Logged out of %(count)d other session(s).", count=count), "success")
+    flash(ngettext("Logged out of %(num)d other session.", "Logged out of %(num)d other sessions.", count), "success")
     return redirect(url_for(".security"), code=303)

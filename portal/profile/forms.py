@@ -3,11 +3,17 @@ its parts (``DetailsForm``, ``ConsentsForm``, ``AvatarForm``) with the same fiel
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
+from wtforms import FieldList, FormField
 from wtforms.validators import Length
 
 from portal.forms import PortalForm, StrictBooleanField, TextField
 from portal.profile.fields import (
+    ATTRIBUTE_KEY_MAX_LENGTH,
+    SERVER_MANAGED_ATTRIBUTES,
     AttributesField,
     AvatarField,
     BirthDateField,
@@ -59,3 +65,72 @@ class ProfileForm(DetailsForm, ConsentsForm):
     def changes(self) -> dict:
         """The cleaned profile changes (without ``code`` and ``resend``)."""
         return {name: field.data for name, field in self._fields.items() if name not in ("code", "resend")}
+
+
+class AttributeRowForm(PortalForm):
+    """One of the customer's own attributes on the profile page: a name and a value."""
+
+    key = TextField(_l("Name"), [Length(max=ATTRIBUTE_KEY_MAX_LENGTH)])
+    value = TextField(_l("Value"), [Length(max=255)])
+
+
+def attribute_text(value: Any) -> str:
+    """How a stored attribute value is shown in a text box."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+class AttributesForm(_UserForm):
+    """The page's editor for ``attributes``: every row the customer keeps, plus an
+    empty one to add. Server-managed attributes are neither shown nor changeable."""
+
+    attributes = FieldList(FormField(AttributeRowForm), min_entries=1, max_entries=50)
+
+    @classmethod
+    def for_user(cls, user) -> AttributesForm:
+        rows = [
+            {"key": key, "value": attribute_text(value)}
+            for key, value in sorted((user.attributes or {}).items())
+            if key not in SERVER_MANAGED_ATTRIBUTES
+        ]
+        return cls(formdata=None, data={"attributes": [*rows, {"key": "", "value": ""}]})
+
+    def attribute_values(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """The rows as an ``attributes`` object. A value left as it was shown keeps
+        its stored type (a number stays a number); anything typed is text."""
+        values: dict[str, Any] = {}
+        for row in self.attributes:
+            key = (row.key.data or "").strip()
+            if not key:
+                continue
+            text = row.value.data or ""
+            if key in stored and attribute_text(stored[key]) == text:
+                values[key] = stored[key]
+            else:
+                values[key] = text
+        return values
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        seen: set[str] = set()
+        for row in self.attributes:
+            key = (row.key.data or "").strip()
+            if key in seen:
+                row.key.errors = [*row.key.errors, _l("This name is used twice.")]
+                valid = False
+            elif key in SERVER_MANAGED_ATTRIBUTES:
+                row.key.errors = [*row.key.errors, _l("The attribute “%(key)s” is managed by the server.", key=key)]
+                valid = False
+            elif not key and (row.value.data or "").strip():
+                row.key.errors = [*row.key.errors, _l("Give this value a name.")]
+                valid = False
+            if key:
+                seen.add(key)
+        if not valid:
+            # WTForms caches errors as each sub-form finishes; collect them again with ours.
+            for row in self.attributes:
+                row.form._errors = None
+            self.attributes.errors = [row.errors for row in self.attributes if row.errors]
+            self._errors = None
+        return valid

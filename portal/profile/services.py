@@ -24,7 +24,7 @@ from portal.errors import FieldErrors, PermissionDenied
 from portal.extensions import db
 from portal.otp.services import Challenge, send_code, send_notice, verify_code
 from portal.profile import avatars
-from portal.profile.fields import check_attributes
+from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes
 from portal.profile.forms import CONSENT_FIELDS, SENSITIVE_FIELDS
 from portal.profile.models import ConsentRecord
 from portal.request_context import ChangeOrigin
@@ -61,9 +61,14 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def effective_changes(user: User, changes: Mapping[str, Any]) -> dict[str, Any]:
+def effective_changes(
+    user: User, changes: Mapping[str, Any], *, replace_attributes: bool = False
+) -> dict[str, Any]:
     """The requested changes that really change something, with attributes merged.
 
+    The API merges ``attributes`` into the stored ones; the profile page edits
+    the customer's whole set (``replace_attributes``), so a row it leaves out
+    is removed. Server-managed attributes are kept either way.
     ``avatar`` is kept when sent: bytes for a new picture, None to remove it.
     """
     effective: dict[str, Any] = {}
@@ -71,7 +76,10 @@ def effective_changes(user: User, changes: Mapping[str, Any]) -> dict[str, Any]:
         if name in changes and changes[name] != getattr(user, name):
             effective[name] = changes[name]
     if "attributes" in changes and changes["attributes"] is not None:
-        merged = dict(user.attributes or {})
+        stored = dict(user.attributes or {})
+        if replace_attributes:
+            stored = {k: v for k, v in stored.items() if k in SERVER_MANAGED_ATTRIBUTES}
+        merged = stored
         merged.update(changes["attributes"])
         if merged != (user.attributes or {}):
             effective["attributes"] = merged
@@ -108,6 +116,7 @@ def update_profile(
     code: str | None = None,
     resend: bool = False,
     locale: str | None = None,
+    replace_attributes: bool = False,
 ) -> ProfileUpdate:
     """Apply a (partial) profile update in one transaction, or wait for its code.
 
@@ -119,7 +128,7 @@ def update_profile(
     """
     user = get_user(user_id)
     _check(user, changes)
-    effective = effective_changes(user, changes)
+    effective = effective_changes(user, changes, replace_attributes=replace_attributes)
     refuse_phone_change_by_agent(effective, origin=origin)
     if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
         return _apply(user, effective, origin=origin, code_reference=None)

@@ -8,14 +8,15 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from portal.errors import NotAcceptable
-from portal.profile.forms import AvatarForm, ConsentsForm, DetailsForm
+from portal.profile.forms import AttributesForm, AvatarForm, ConsentsForm, DetailsForm
 from portal.profile.views import CHANNEL_LABELS, CONSENT_SENTENCES, SOURCE_LABELS
 from portal.styleguide import entry, fixtures
 
 
-def _profile(user=None, *, form=None, avatar_form=None, avatar_src=None, access=()) -> dict:
-    user = user or fixtures.customer()
+def _profile(user=None, *, form=None, avatar_form=None, attributes_form=None, avatar_src=None, access=()) -> dict:
+    user = user or fixtures.customer(attributes={"shoe_size": 38, "favourite_colour": "green"})
     return {
+        "attributes_form": attributes_form or AttributesForm.for_user(user),
         "user": user,
         "current_user": user,
         "form": form or DetailsForm(formdata=None, obj=user),
@@ -46,6 +47,15 @@ def profile_field_errors():
         }
     )
     return _profile(form=form)
+
+
+@entry("profile/profile.html", "attribute errors", logged_in=True, note="The same attribute name twice.")
+def profile_attribute_errors():
+    data = {"attributes-0-key": "shoe_size", "attributes-0-value": "38", "attributes-1-key": "shoe_size",
+            "attributes-1-value": "39"}
+    form = AttributesForm(formdata=MultiDict(data))
+    form.validate()
+    return _profile(attributes_form=form)
 
 
 @entry("profile/profile.html", "rate limited (429)", logged_in=True, note="The code for a phone change could not be sent yet.")

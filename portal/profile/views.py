@@ -18,7 +18,7 @@ from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge
 from portal.otp.views import mask_phone, render_code_step
 from portal.profile import services
-from portal.profile.forms import CONSENT_FIELDS, AvatarForm, ConsentsForm, DetailsForm
+from portal.profile.forms import CONSENT_FIELDS, AttributesForm, AvatarForm, ConsentsForm, DetailsForm
 from portal.profile.serializers import avatar_url
 from portal.request_context import change_origin
 
@@ -45,13 +45,20 @@ CHANNEL_LABELS = {"email": _l("Email messages"), "sms": _l("SMS messages"), "cal
 SOURCE_LABELS = {"web": _l("Website"), "api": _l("App or shop"), "call_center": _l("Customer service")}
 
 
-def _render_profile(details: DetailsForm, avatar_form: AvatarForm, status: int = 200, headers=None):
+def _render_profile(
+    details: DetailsForm,
+    avatar_form: AvatarForm,
+    status: int = 200,
+    headers=None,
+    attributes_form: AttributesForm | None = None,
+):
     return (
         render_template(
             "profile/profile.html",
             user=current_user,
             form=details,
             avatar_form=avatar_form,
+            attributes_form=attributes_form or AttributesForm.for_user(current_user),
             avatar_src=avatar_url(current_user.avatar),
         ),
         status,
@@ -68,7 +75,7 @@ class Outcome:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _update(changes: dict[str, Any], *, form, done: str) -> Outcome:
+def _update(changes: dict[str, Any], *, form, done: str, replace_attributes: bool = False) -> Outcome:
     """Call the service: a redirect on success or to the confirmation step, else errors on the form."""
     try:
         result = services.update_profile(
@@ -76,6 +83,7 @@ def _update(changes: dict[str, Any], *, form, done: str) -> Outcome:
             changes=changes,
             origin=change_origin("web"),
             locale=str(get_locale()),
+            replace_attributes=replace_attributes,
         )
     except FieldErrors as error:
         form.add_errors(error.errors)
@@ -104,6 +112,22 @@ def profile():
     if outcome.redirect is not None:
         return outcome.redirect
     return _render_profile(form, avatar_form, outcome.status, outcome.headers)
+
+
+@bp.post("/profile/attributes")
+@login_required
+def attributes():
+    """The customer's own attributes (the API's ``attributes``), edited as name/value rows."""
+    form = AttributesForm.from_request(user_id=current_user.id)
+    outcome = Outcome()
+    if form.validate():
+        values = form.attribute_values(dict(current_user.attributes or {}))
+        outcome = _update({"attributes": values}, form=form, done="profile.profile", replace_attributes=True)
+    if outcome.redirect is not None:
+        return outcome.redirect
+    return _render_profile(
+        DetailsForm(formdata=None, obj=current_user), AvatarForm(formdata=None), outcome.status, attributes_form=form
+    )
 
 
 @bp.post("/profile/avatar")

@@ -51,6 +51,6 @@ def test_log_out_other_sessions(app, auth, customer):
     response = auth.post("/account/security/sessions", token_from="/account/security")
     assert response.status_code == 303
     assert page(auth.client.get("/account/security")).find(id="flashes").text.strip() == (
-        "Logged out of 1 other session(s)."
+        "Logged out of 1 other session."
     )
     assert other.get("/users/user/").status_code == 401
