@@ -2,6 +2,7 @@
 
 from flask import flash
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.accounts.forms import ChangeEmailForm, ChangePasswordForm, EndOtherSessionsForm, LoginForm
 from portal.styleguide import entry
@@ -62,5 +63,5 @@ def security_email_taken():
 
 @entry("accounts/security.html", "sessions ended", logged_in=True, note="The flash after logging out elsewhere.")
 def security_sessions_ended():
-    flash(_("Logged out of %(count)d other session(s).", count=2), "success")
+    flash(ngettext("Logged out of %(num)d other session.", "Logged out of %(num)d other sessions.", 2), "success")
     return _security()
