@@ -46,12 +46,25 @@ def search_errors():
 def _audit_trail() -> list[AuditEvent]:
     rows = [
         (3, "stop", {"why": "stop"}, datetime(2026, 5, 3, 14, 12, tzinfo=UTC)),
-        (2, "write", {"method": "POST", "path": "/account/consents", "status": 302}, datetime(2026, 5, 3, 14, 5, tzinfo=UTC)),
+        (
+            2,
+            "write",
+            {"method": "POST", "path": "/account/consents", "status": 302},
+            datetime(2026, 5, 3, 14, 5, tzinfo=UTC),
+        ),
         (1, "start", {"ends_at": "2026-05-03T14:30:00+00:00"}, datetime(2026, 5, 3, 14, 0, tzinfo=UTC)),
     ]
     return [
-        AuditEvent(id=i, agent_id=2, customer_id=1, action=action, reason="Ticket 4821", client_ip="203.0.113.7",
-                   details=details, created_at=when)
+        AuditEvent(
+            id=i,
+            agent_id=2,
+            customer_id=1,
+            action=action,
+            reason="Ticket 4821",
+            client_ip="203.0.113.7",
+            details=details,
+            created_at=when,
+        )
         for i, action, details, when in rows
     ]
 
@@ -70,20 +83,32 @@ def _customer(customer=None, *, act_form=None, history=None, trail=(), segment=N
     }
 
 
-@entry("agents/customer.html", "customer page", logged_in=True,
-       note="Consent history, segment, an active loyalty card and the audit trail.")
+@entry(
+    "agents/customer.html",
+    "customer page",
+    logged_in=True,
+    note="Consent history, segment, an active loyalty card and the audit trail.",
+)
 def customer_full():
     return _customer(
         history=fixtures.consent_records(),
         trail=_audit_trail(),
         segment=SegmentStatus(segment="Gold", price_list="Gold prices"),
-        loyalty=LoyaltyStatus(status="active", card_number="6001 2345 6789", card_status="ACTIVE",
-                              last_synced_at=datetime(2026, 5, 4, 9, 0, tzinfo=UTC)),
+        loyalty=LoyaltyStatus(
+            status="active",
+            card_number="6001 2345 6789",
+            card_status="ACTIVE",
+            last_synced_at=datetime(2026, 5, 4, 9, 0, tzinfo=UTC),
+        ),
     )
 
 
-@entry("agents/customer.html", "empty", logged_in=True,
-       note="A new customer: no history, no segment available, no card; segment and loyalty not known yet.")
+@entry(
+    "agents/customer.html",
+    "empty",
+    logged_in=True,
+    note="A new customer: no history, no segment available, no card; segment and loyalty not known yet.",
+)
 def customer_empty():
     return _customer(history=[], segment=None, loyalty=None)
 

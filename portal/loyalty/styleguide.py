@@ -55,7 +55,12 @@ def register_errors():
 def register_password_kept():
     form = RegisterDetailsForm(
         formdata=None,
-        data={"first_name": "Ayşe", "last_name": "Yılmaz", "email": "ayse.yilmaz@example.com", "phone": "+905551112233"},
+        data={
+            "first_name": "Ayşe",
+            "last_name": "Yılmaz",
+            "email": "ayse.yilmaz@example.com",
+            "phone": "+905551112233",
+        },
     )
     return _register(form, password_kept=True)
 

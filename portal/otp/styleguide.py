@@ -29,7 +29,10 @@ def outbox_messages():
             SmsMessage(
                 id=1,
                 to="+905551112233",
-                body="Your verification code is 482913. It expires in 3 minutes. Use it to confirm your new phone number.",
+                body=(
+                    "Your verification code is 482913. It expires in 3 minutes. "
+                    "Use it to confirm your new phone number."
+                ),
                 purpose="phone_change",
                 status="sent",
                 sent_at=datetime(2026, 5, 4, 10, 28, tzinfo=UTC),

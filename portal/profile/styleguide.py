@@ -39,7 +39,9 @@ def profile_empty():
 @entry("profile/profile.html", "field errors", logged_in=True, note="The details form sent back with errors.")
 def profile_field_errors():
     # Errors set by hand: validating would ask the database whether the phone is taken.
-    form = DetailsForm(formdata=MultiDict({"first_name": "", "last_name": "Yılmaz", "phone": "12", "date_of_birth": "2031-01-01"}))
+    form = DetailsForm(
+        formdata=MultiDict({"first_name": "", "last_name": "Yılmaz", "phone": "12", "date_of_birth": "2031-01-01"})
+    )
     form.add_errors(
         {
             "phone": [_("Enter a valid phone number.")],
@@ -51,22 +53,35 @@ def profile_field_errors():
 
 @entry("profile/profile.html", "attribute errors", logged_in=True, note="The same attribute name twice.")
 def profile_attribute_errors():
-    data = {"attributes-0-key": "shoe_size", "attributes-0-value": "38", "attributes-1-key": "shoe_size",
-            "attributes-1-value": "39"}
+    data = {
+        "attributes-0-key": "shoe_size",
+        "attributes-0-value": "38",
+        "attributes-1-key": "shoe_size",
+        "attributes-1-value": "39",
+    }
     form = AttributesForm(formdata=MultiDict(data))
     form.validate()
     return _profile(attributes_form=form)
 
 
-@entry("profile/profile.html", "rate limited (429)", logged_in=True, note="The code for a phone change could not be sent yet.")
+@entry(
+    "profile/profile.html",
+    "rate limited (429)",
+    logged_in=True,
+    note="The code for a phone change could not be sent yet.",
+)
 def profile_rate_limited():
     form = DetailsForm(formdata=None, obj=fixtures.customer())
     form.add_errors({"non_field_errors": [fixtures.rate_limited(120).message]})
     return _profile(form=form)
 
 
-@entry("profile/profile.html", "with picture and access notice", logged_in=True,
-       note="An avatar, and the notice that customer service acted as the customer lately.")
+@entry(
+    "profile/profile.html",
+    "with picture and access notice",
+    logged_in=True,
+    note="An avatar, and the notice that customer service acted as the customer lately.",
+)
 def profile_with_avatar():
     from portal.agents.services import AccessRecord
 
@@ -74,8 +89,12 @@ def profile_with_avatar():
     return _profile(avatar_src=fixtures.AVATAR_SRC, access=access)
 
 
-@entry("profile/profile.html", "acting-as-customer banner", logged_in=True,
-       note="What an agent sees while acting as the customer: the banner stays at the top.")
+@entry(
+    "profile/profile.html",
+    "acting-as-customer banner",
+    logged_in=True,
+    note="What an agent sees while acting as the customer: the banner stays at the top.",
+)
 def profile_acting():
     return {**_profile(), "acting_banner": fixtures.acting_banner()}
 
@@ -102,7 +121,9 @@ def consents_history():
     return _consents(history=fixtures.consent_records())
 
 
-@entry("profile/consents.html", "rate limited (429)", logged_in=True, note="The confirmation code could not be sent yet.")
+@entry(
+    "profile/consents.html", "rate limited (429)", logged_in=True, note="The confirmation code could not be sent yet."
+)
 def consents_rate_limited():
     form = ConsentsForm(formdata=None, obj=fixtures.customer())
     form.add_errors({"non_field_errors": [fixtures.rate_limited(60).message]})

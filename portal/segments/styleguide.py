@@ -8,7 +8,14 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from portal.segments.forms import ChooseSegmentForm, PriceListForm, SegmentForm
-from portal.segments.models import RULE_ATTRIBUTE_EQUALS, RULE_EMAIL_DOMAIN, RULE_EVERYONE, RULE_MEMBERS, PriceList, Segment
+from portal.segments.models import (
+    RULE_ATTRIBUTE_EQUALS,
+    RULE_EMAIL_DOMAIN,
+    RULE_EVERYONE,
+    RULE_MEMBERS,
+    PriceList,
+    Segment,
+)
 from portal.segments.services import PriceListInfo, SegmentInfo, SegmentOverview
 from portal.styleguide import entry, fixtures
 
@@ -63,13 +70,41 @@ def price_lists() -> list[PriceList]:
 def segments() -> list[Segment]:
     standard, gold = price_lists()
     return [
-        Segment(id=2, name="Gold members", priority=1, is_active=True, rule=RULE_MEMBERS, price_list=gold,
-                members=[fixtures.customer(), fixtures.customer(id=5, email="can@example.com")]),
-        Segment(id=3, name="Staff", priority=5, is_active=True, rule=RULE_EMAIL_DOMAIN, rule_value="example.com",
-                starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), price_list=None, members=[]),
-        Segment(id=4, name="Students", priority=7, is_active=False, rule=RULE_ATTRIBUTE_EQUALS,
-                rule_attribute="student", rule_value="true", price_list=None, members=[]),
-        Segment(id=1, name="Everyone", priority=10, is_active=True, rule=RULE_EVERYONE, price_list=standard, members=[]),
+        Segment(
+            id=2,
+            name="Gold members",
+            priority=1,
+            is_active=True,
+            rule=RULE_MEMBERS,
+            price_list=gold,
+            members=[fixtures.customer(), fixtures.customer(id=5, email="can@example.com")],
+        ),
+        Segment(
+            id=3,
+            name="Staff",
+            priority=5,
+            is_active=True,
+            rule=RULE_EMAIL_DOMAIN,
+            rule_value="example.com",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+            price_list=None,
+            members=[],
+        ),
+        Segment(
+            id=4,
+            name="Students",
+            priority=7,
+            is_active=False,
+            rule=RULE_ATTRIBUTE_EQUALS,
+            rule_attribute="student",
+            rule_value="true",
+            price_list=None,
+            members=[],
+        ),
+        Segment(
+            id=1, name="Everyone", priority=10, is_active=True, rule=RULE_EVERYONE, price_list=standard, members=[]
+        ),
     ]
 
 
@@ -111,11 +146,22 @@ def admin_segment_edit():
     return _segment_form(form, segment)
 
 
-@entry("segments/admin_segment_form.html", "field errors", logged_in=True,
-       note="No name, the end before the start, a bad domain, an unknown member.")
+@entry(
+    "segments/admin_segment_form.html",
+    "field errors",
+    logged_in=True,
+    note="No name, the end before the start, a bad domain, an unknown member.",
+)
 def admin_segment_errors():
-    data = {"name": "", "priority": "1", "starts_on": "2026-06-01", "ends_on": "2026-05-01",
-            "rule": RULE_EMAIL_DOMAIN, "rule_value": "not a domain", "price_list": ""}
+    data = {
+        "name": "",
+        "priority": "1",
+        "starts_on": "2026-06-01",
+        "ends_on": "2026-05-01",
+        "rule": RULE_EMAIL_DOMAIN,
+        "rule_value": "not a domain",
+        "price_list": "",
+    }
     form = SegmentForm(formdata=MultiDict(data))
     context = _segment_form(form)
     form.validate()  # after the price list choices are set, as the view does
@@ -136,8 +182,12 @@ def admin_price_list_edit():
     return {"current_user": _admin(), "form": form, "price_list": price_list}
 
 
-@entry("segments/admin_price_list_form.html", "field errors", logged_in=True,
-       note="A taken code, an unknown currency, and no default left.")
+@entry(
+    "segments/admin_price_list_form.html",
+    "field errors",
+    logged_in=True,
+    note="A taken code, an unknown currency, and no default left.",
+)
 def admin_price_list_errors():
     form = fixtures.submitted(PriceListForm, {"name": "Gold", "code": "STD", "currency": "XYZ"})
     form.add_errors(

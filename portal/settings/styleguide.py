@@ -15,10 +15,18 @@ def _admin():
 
 
 ROWS = [
-    {"key": "CUSTOMER_LOYALTY_CARD_SERVICE", "value": {"base_url": "http://127.0.0.1:5055", "api_key": "********", "timeout": 5.0},
-     "updated_at": datetime(2026, 5, 2, 16, 20, tzinfo=UTC), "updated_by": 9},
-    {"key": "KVKK_CONFIRMATION_ENABLED", "value": True, "updated_at": datetime(2026, 4, 28, 8, 0, tzinfo=UTC),
-     "updated_by": None},
+    {
+        "key": "CUSTOMER_LOYALTY_CARD_SERVICE",
+        "value": {"base_url": "http://127.0.0.1:5055", "api_key": "********", "timeout": 5.0},
+        "updated_at": datetime(2026, 5, 2, 16, 20, tzinfo=UTC),
+        "updated_by": 9,
+    },
+    {
+        "key": "KVKK_CONFIRMATION_ENABLED",
+        "value": True,
+        "updated_at": datetime(2026, 4, 28, 8, 0, tzinfo=UTC),
+        "updated_by": None,
+    },
 ]
 
 

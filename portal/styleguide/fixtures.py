@@ -45,6 +45,7 @@ def submitted(form_class, data: dict | None = None, **kwargs):
 
 # --- the one-time code step ----------------------------------------------------
 
+
 def challenge(*, purpose: str = "profile_confirm", seconds_left: int = 170, resend_in: int = 50, status: str = "live"):
     """An issued code as ``portal.otp.services.Challenge``, relative to ``clock.now()``."""
     from datetime import timedelta
