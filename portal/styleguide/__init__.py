@@ -36,6 +36,11 @@ SOURCES = (
     "portal.accounts.styleguide",
     "portal.profile.styleguide",
     "portal.apidocs.styleguide",
+    "portal.otp.styleguide",
+    "portal.agents.styleguide",
+    "portal.loyalty.styleguide",
+    "portal.segments.styleguide",
+    "portal.settings.styleguide",
 )
 
 

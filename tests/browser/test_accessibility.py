@@ -1,4 +1,4 @@
-"""axe-core on every page, logged out, as a customer and as an agent, and on every
+"""axe-core on every page, logged out, as a customer, an agent and an admin, and on every
 style guide entry in each language: no serious or critical violations. Each page is
 also checked at 360 px wide for sideways scrolling, and the keyboard alone is enough
 to log in and switch language.
@@ -25,15 +25,21 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 BLOCKING = {"serious", "critical"}
 NARROWEST = 360
 
-# HTML routes with URL arguments, and the example URL to check for each (after
-# `flask seed-demo`), or None when another check already covers them.
-PAGES_WITH_ARGUMENTS: dict[str, str | None] = {
-    "styleguide.show": None,  # every entry is checked by test_style_guide_entries
+# HTML routes with URL arguments (or defaults for them), and the example URLs to check
+# for each (valid after `flask seed-demo` on an empty database: the demo customer is
+# user 1, "Everyone" segment 1, "Standard prices" price list 1), or () when another
+# check already covers them. Media files (/media/…) are not pages: pages.py skips them.
+PAGES_WITH_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "styleguide.show": (),  # every entry is checked by test_style_guide_entries
+    "agents.customer": ("/agent/customers/1",),
+    "segments.admin_segment_form": ("/admin/segments/new", "/admin/segments/1/edit"),
+    "segments.admin_price_list_form": ("/admin/price-lists/new", "/admin/price-lists/1/edit"),
 }
 
 ACCOUNTS = {
     "customer": ("demo@example.com", "portal-demo-2026"),
     "agent": ("agent@example.com", "portal-agent-2026"),
+    "admin": ("admin@example.com", "portal-admin-2026"),
 }
 
 
@@ -80,15 +86,18 @@ def check(page, source: str) -> list[str]:
 
 
 def visit_all(page, live_server, paths, source) -> list[str]:
+    examples = {url for urls in PAGES_WITH_ARGUMENTS.values() for url in urls}
     problems = []
     for path in paths:
-        page.goto(live_server.url + path)
+        response = page.goto(live_server.url + path)
+        if path in examples and response.status == 404:
+            problems.append(f"{path}: the example URL is not found (404) after seed-demo")
         problems.extend(check(page, source))
     return problems
 
 
 def pages_to_check(app) -> list[str]:
-    extra = [url for url in PAGES_WITH_ARGUMENTS.values() if url]
+    extra = [url for urls in PAGES_WITH_ARGUMENTS.values() for url in urls]
     return html_pages(app) + extra + ["/no-such-page"]
 
 

@@ -1,4 +1,5 @@
-"""A theme is one file: portal.css takes every colour and size from tokens.css, and
+"""A theme is one file: every stylesheet (portal.css and each feature's) takes every
+colour and size from tokens.css, and
 the colour pairs the pages use meet WCAG 2.1 AA contrast."""
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import pytest
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "css"
 TOKENS = (CSS / "tokens.css").read_text()
-RULES = (CSS / "portal.css").read_text()
+# portal.css and every feature stylesheet (e.g. segments.css): all rules but the tokens.
+RULES = "\n".join(path.read_text() for path in sorted(CSS.glob("*.css")) if path.name != "tokens.css")
 
 
 def strip_comments(css: str) -> str:
@@ -30,7 +32,7 @@ def resolve(name: str) -> str:
 
 
 def declarations() -> list[tuple[str, str, str]]:
-    """(selector, property, value) for every declaration in portal.css, media queries included."""
+    """(selector, property, value) for every declaration in the stylesheets, media queries included."""
     css = strip_comments(RULES)
     found = []
     for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
