@@ -104,6 +104,7 @@ def complete_registration(
             consents={name: bool(details.get(name)) for name in CONSENT_FIELDS},
             origin=origin,
             code_reference=reference,
+            initial=True,
         )
         link = loyalty.add_pending_link(user=user) if details.get("add_loyalty") else None
         db.session.commit()

@@ -232,13 +232,20 @@ def record_consents(
     origin: ChangeOrigin,
     code_reference: str | None = None,
     notice_version: str | None = None,
+    initial: bool = False,
 ) -> list[ConsentRecord]:
     """Set the user's consents and append a history row for each one that changed.
 
     ``consents`` maps ``email_allowed``/``sms_allowed``/``call_allowed`` to a bool.
+    With ``initial`` (a new account), every channel gets a row, refusals too, so
+    the history proves what the customer chose when they were first asked.
     Does not commit: the caller commits it together with the rest of its change.
     """
-    changed = {name: bool(value) for name, value in consents.items() if bool(value) != bool(getattr(user, name))}
+    changed = {
+        name: bool(value)
+        for name, value in consents.items()
+        if initial or bool(value) != bool(getattr(user, name))
+    }
     if not changed:
         return []
     if user.id is None:

@@ -110,8 +110,13 @@ def test_register_with_card(app, client, loyalty_service):
     assert link.status == "active"
     assert link.card_number == customer["card"]["number"]
     assert customer["email"] == "ayse.yilmaz@example.com"
-    assert [(r.channel, r.granted, r.source) for r in records] == [("email", True, "api")]
-    assert records[0].code_reference.startswith("otp:")
+    # every channel's first answer is on the record, the refusals too
+    assert sorted((r.channel, r.granted, r.source) for r in records) == [
+        ("call", False, "api"),
+        ("email", True, "api"),
+        ("sms", False, "api"),
+    ]
+    assert all(r.code_reference.startswith("otp:") for r in records)
 
 
 def test_register_without_card(app, client, loyalty_service):
@@ -333,7 +338,7 @@ def test_patch_new_phone_with_kvkk_on(app, api, member, loyalty_service):
     assert loyalty_service.customers()[0]["phone"] == NEW_PHONE
     with app.app_context():
         count = _db.session.execute(select(func.count()).select_from(ConsentRecord)).scalar_one()
-    assert count == 2  # email at registration, sms now
+    assert count == 4  # the three first answers at registration, sms now
 
 
 def test_two_registrations_for_one_phone_one_account(app, client, app_client_factory, loyalty_service):
