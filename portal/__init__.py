@@ -71,11 +71,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
-    from portal.apidocs.views import bp as apidocs
     from portal.accounts.security_api import bp as account_security_api
     from portal.accounts.security_views import bp as account_security_views
     from portal.accounts.views import bp as accounts_views
     from portal.agents.views import bp as agents_views
+    from portal.apidocs.views import bp as apidocs
     from portal.languages.views import bp as languages_views
     from portal.loyalty.api import bp as loyalty_api
     from portal.loyalty.views import bp as loyalty_views

@@ -24,7 +24,7 @@ class ChangePasswordForm(PortalForm):
         _l("Current password"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
     )
     new_password = SecretField(
-        _l("New password"), [DataRequired(), Length(min=10, max=128)], render_kw={"autocomplete": "new-password"}
+        _l("New password"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "new-password"}
     )
 
 

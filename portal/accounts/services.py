@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from portal.accounts.models import AuthToken, User
+from portal.accounts.password_rules import password_problems
 from portal.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from portal.errors import FieldErrors
 from portal.extensions import db
@@ -79,6 +80,9 @@ def change_password(
 ) -> None:
     """A new password; every other session and API token of the user ends."""
     user = _user_with_password(user_id=user_id, password=current_password, field="current_password")
+    problems = password_problems(new_password, email=user.email)
+    if problems:
+        raise FieldErrors({"new_password": problems})
     user.password_hash = hash_password(new_password)
     db.session.execute(
         delete(AuthToken).where(AuthToken.user_id == user.id, AuthToken.key_hash != (keep_token_hash or ""))

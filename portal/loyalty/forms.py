@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from portal.accounts.forms import SecretField
+from portal.accounts.password_rules import NewPassword
 from portal.accounts.services import user_by_email
 from portal.forms import PortalForm, StrictBooleanField, TextField
-from portal.loyalty.passwords import NewPassword
 from portal.profile.fields import (
     AttributesField,
     BirthDateField,

@@ -39,7 +39,16 @@ def test_change_password_ends_other_sessions_and_tokens(app, api, customer):
         ),
         (
             {"current_password": DEMO_PASSWORD, "new_password": "short"},
-            {"new_password": ["Field must be between 10 and 128 characters long."]},
+            {"new_password": ["The password must have 10 to 128 characters."]},
+        ),
+        # the same rules as registration: not a common password, not the email's local part
+        (
+            {"current_password": DEMO_PASSWORD, "new_password": "1234567890"},
+            {"new_password": ["This password is too common."]},
+        ),
+        (
+            {"current_password": DEMO_PASSWORD, "new_password": "demo-is-my-password"},
+            {"new_password": ["The password must not contain your email address."]},
         ),
         ({"current_password": DEMO_PASSWORD, "new_password": 1234567890}, {"new_password": ["Not a valid string."]}),
     ],

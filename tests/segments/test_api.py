@@ -116,7 +116,11 @@ def test_set_without_own_price_list_answers_the_default(app, api, customer, cata
 
 
 @pytest.mark.parametrize(
-    "which", ["foreign", "nonexistent", "text", "negative", "zero", "huge", "endless", "float", "slash", "space", "sql", "newline", "control"]
+    "which",
+    [
+        "foreign", "nonexistent", "text", "negative", "zero", "huge", "endless",
+        "float", "slash", "space", "sql", "newline", "control",
+    ],
 )
 def test_set_refuses_any_unavailable_id_with_406(app, api, customer, catalog, caplog, which):
     api.login()

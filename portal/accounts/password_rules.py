@@ -1,5 +1,6 @@
-"""The password rules of registration (NIST SP 800-63B style): a length, no
-composition rules, not a common password, not built from the email address."""
+"""The password rules for every new password, at registration and at a change
+(NIST SP 800-63B style): a length, no composition rules, not a common password,
+not built from the email address."""
 
 from __future__ import annotations
 
