@@ -103,17 +103,14 @@ def list_all() -> None:
 
 def _save_price_list(data: dict, price_list: PriceList | None) -> None:
     form = _form(PriceListForm, data)
-    fields = {
-        "name": form.name.data,
-        "code": form.code.data,
-        "currency": form.currency.data,
-        "is_default": form.is_default.data,
-    }
     try:
-        if price_list is None:
-            saved = services.create_price_list(**fields)
-        else:
-            saved = services.update_price_list(price_list_id=price_list.id, **fields)
+        saved = services.save_price_list(
+            price_list_id=price_list.id if price_list else None,
+            name=form.name.data,
+            code=form.code.data,
+            currency=form.currency.data,
+            is_default=form.is_default.data,
+        )
     except FieldErrors as error:
         _fail(error.errors)
     if saved.is_default:

@@ -284,6 +284,16 @@ def create_price_list(*, name: str, code: str, currency: str, is_default: bool =
     return _save_price_list(PriceList(), name=name, code=code, currency=currency, is_default=is_default)
 
 
+def save_price_list(
+    *, price_list_id: int | None, name: str, code: str, currency: str, is_default: bool
+) -> PriceList:
+    """Create a price list (``price_list_id`` None) or update one: the pages and the CLI both call this."""
+    fields = {"name": name, "code": code, "currency": currency, "is_default": is_default}
+    if price_list_id is None:
+        return create_price_list(**fields)
+    return update_price_list(price_list_id=price_list_id, **fields)
+
+
 def update_price_list(*, price_list_id: int, name: str, code: str, currency: str, is_default: bool) -> PriceList:
     price_list = db.session.get(PriceList, price_list_id)
     if price_list is None:

@@ -76,17 +76,14 @@ def admin_price_list_form(price_list_id: int | None):
     status = 200
     if request.method == "POST":
         if form.validate():
-            fields = {
-                "name": form.name.data,
-                "code": form.code.data,
-                "currency": form.currency.data,
-                "is_default": form.is_default.data,
-            }
             try:
-                if price_list is None:
-                    saved = services.create_price_list(**fields)
-                else:
-                    saved = services.update_price_list(price_list_id=price_list.id, **fields)
+                saved = services.save_price_list(
+                    price_list_id=price_list.id if price_list else None,
+                    name=form.name.data,
+                    code=form.code.data,
+                    currency=form.currency.data,
+                    is_default=form.is_default.data,
+                )
             except FieldErrors as error:
                 form.add_errors(error.errors)
             else:
