@@ -70,7 +70,7 @@ def build_session(*, retries: int = 2, backoff: float = 0.3) -> requests.Session
     retry = Retry(
         total=retries,
         connect=retries,
-        read=0,  # see the module docstring
+        read=False,  # see the module docstring; False (not 0) lets a read timeout surface as a timeout
         status=retries,
         other=0,
         redirect=0,
@@ -108,6 +108,17 @@ def shared_session() -> requests.Session:
     return _session
 
 
+def _cause(error: requests.RequestException) -> str:
+    """The class name of what went wrong underneath ("NewConnectionError", "ProtocolError"...).
+
+    Only a class name: the exception's text carries the URL, which is not secret,
+    but logging names alone keeps the log free of anything the service echoes.
+    """
+    inner = error.args[0] if error.args else None
+    inner = getattr(inner, "reason", inner)  # urllib3's MaxRetryError wraps the real cause
+    return type(inner).__name__ if isinstance(inner, BaseException) else type(error).__name__
+
+
 class LoyaltyClient:
     def __init__(self, config: ServiceConfig, session: requests.Session | None = None):
         self.config = config
@@ -125,7 +136,7 @@ class LoyaltyClient:
             log.warning("loyalty service: %s %s timed out", method, path)
             raise LoyaltyUnavailable(f"{method} {path}: timed out") from None
         except requests.ConnectionError as error:
-            log.warning("loyalty service: %s %s could not connect (%s)", method, path, type(error).__name__)
+            log.warning("loyalty service: %s %s could not connect (%s)", method, path, _cause(error))
             raise LoyaltyUnavailable(f"{method} {path}: could not connect") from None
         except requests.RequestException as error:
             log.warning("loyalty service: %s %s failed (%s)", method, path, type(error).__name__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -45,6 +46,19 @@ class SimServer:
         self._thread.join(timeout=5)
 
 
+@contextmanager
+def short_timeout(app, sim: SimServer, fault: str = "hang"):
+    """While a hang is tested, the portal waits only ``HANG_TIMEOUT`` seconds."""
+    if fault != "hang":
+        yield
+        return
+    configure_service(app, sim, timeout=HANG_TIMEOUT)
+    try:
+        yield
+    finally:
+        configure_service(app, sim)
+
+
 @pytest.fixture
 def loyalty_sim():
     server = SimServer()
@@ -52,15 +66,26 @@ def loyalty_sim():
     server.stop()
 
 
+# A loaded CI machine can take well over half a second to answer on loopback, so
+# the portal waits generously; a test of a hanging service shortens the wait
+# only while it makes the service hang (``short_timeout``).
+TIMEOUT = 10.0
+HANG_TIMEOUT = 0.5
+
+
 def service_setting(sim: SimServer, **overrides) -> dict:
-    return {"base_url": sim.url, "api_key": SIM_KEY, "timeout": 0.5, **overrides}
+    return {"base_url": sim.url, "api_key": SIM_KEY, "timeout": TIMEOUT, **overrides}
+
+
+def configure_service(app, sim: SimServer, **overrides) -> None:
+    with app.app_context():
+        settings.set_setting(settings.CUSTOMER_LOYALTY_CARD_SERVICE, service_setting(sim, **overrides))
 
 
 @pytest.fixture
 def loyalty_service(app, loyalty_sim):
     """The simulator, configured as the portal's loyalty service."""
-    with app.app_context():
-        settings.set_setting(settings.CUSTOMER_LOYALTY_CARD_SERVICE, service_setting(loyalty_sim))
+    configure_service(app, loyalty_sim)
     return loyalty_sim
 
 

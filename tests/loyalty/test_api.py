@@ -12,6 +12,7 @@ from portal.accounts.models import User
 from portal.extensions import db as _db
 from portal.loyalty.models import LoyaltyLink
 from portal.profile.models import ConsentRecord
+from tests.loyalty.conftest import short_timeout
 
 REGISTER = "/users/register-with-loyalty/"
 PROFILE = "/users/profile-with-loyalty/"
@@ -232,7 +233,8 @@ def test_the_code_belongs_to_the_phone(client, loyalty_service):
 def test_loyalty_service_down_registration_still_succeeds(app, client, runner, loyalty_service, fault):
     register(client)
     loyalty_service.fail(fault)
-    response = register(client, code=code_for(client))
+    with short_timeout(app, loyalty_service, fault):
+        response = register(client, code=code_for(client))
     assert response.status_code == 201
     [user] = users(app)
     with app.app_context():

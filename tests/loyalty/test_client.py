@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from portal.loyalty.client import LoyaltyClient, LoyaltyRejected, LoyaltyUnavailable, ServiceConfig
-from tests.loyalty.conftest import SIM_KEY, SimServer
+from tests.loyalty.conftest import HANG_TIMEOUT, SIM_KEY, TIMEOUT, SimServer
 
 CUSTOMER = {
     "external_id": "portal-1",
@@ -24,7 +24,7 @@ CUSTOMER = {
 @pytest.fixture
 def client(app, loyalty_sim):
     with app.app_context():
-        yield LoyaltyClient(ServiceConfig(base_url=loyalty_sim.url, api_key=SIM_KEY, timeout=0.5))
+        yield LoyaltyClient(ServiceConfig(base_url=loyalty_sim.url, api_key=SIM_KEY, timeout=TIMEOUT))
 
 
 def test_create_customer_gives_a_card(client, loyalty_sim):
@@ -75,12 +75,14 @@ def test_a_lasting_503_gives_up_after_the_retries(client, loyalty_sim):
     assert loyalty_sim.customers() == []
 
 
-def test_hang_times_out_once_and_the_retry_finds_the_same_card(client, loyalty_sim):
+def test_hang_times_out_once_and_the_retry_finds_the_same_card(client, loyalty_sim, caplog):
     """The service did the work but we gave up waiting: the same key later returns that card."""
     loyalty_sim.fail("hang")
-    with pytest.raises(LoyaltyUnavailable):
-        client.create_customer(idempotency_key="key-00000001", customer=CUSTOMER)
+    impatient = LoyaltyClient(ServiceConfig(base_url=loyalty_sim.url, api_key=SIM_KEY, timeout=HANG_TIMEOUT))
+    with pytest.raises(LoyaltyUnavailable, match="timed out"):
+        impatient.create_customer(idempotency_key="key-00000001", customer=CUSTOMER)
     assert len(loyalty_sim.requests("POST", "/v1/customers")) == 1  # a read timeout is not retried at once
+    assert "loyalty service: POST /v1/customers timed out" in [r.getMessage() for r in caplog.records]
     loyalty_sim.heal()  # the hanging request now completes at the service
     customer = client.create_customer(idempotency_key="key-00000001", customer=CUSTOMER)
     assert len(loyalty_sim.customers()) == 1

@@ -12,6 +12,7 @@ from portal.errors import NotAcceptable
 from portal.extensions import db as _db
 from portal.loyalty import services
 from portal.loyalty.models import ACTIVE, FAILED, PENDING, LoyaltyLink
+from tests.loyalty.conftest import short_timeout
 
 
 @pytest.fixture
@@ -52,10 +53,11 @@ def test_pending_link_becomes_active(db, person, loyalty_service):
 
 
 @pytest.mark.parametrize("fault", ["503", "hang"])
-def test_service_fault_leaves_link_pending_then_retry_makes_exactly_one_card(db, person, loyalty_service, fault):
+def test_service_fault_leaves_link_pending_then_retry_makes_exactly_one_card(app, db, person, loyalty_service, fault):
     clock.freeze()
     loyalty_service.fail(fault)
-    link = services.sync_link(link_id=pending_link_for(person.id).id)
+    with short_timeout(app, loyalty_service, fault):
+        link = services.sync_link(link_id=pending_link_for(person.id).id)
     assert link.status == PENDING
     assert link.attempts == 1
     assert link.last_error
