@@ -103,7 +103,7 @@ def test_wrong_key_is_rejected_and_the_key_never_logged(app, loyalty_sim, caplog
     caplog.set_level(logging.DEBUG)
     secret = "wrong-key-that-must-not-leak"
     with app.app_context():
-        client = LoyaltyClient(ServiceConfig(base_url=loyalty_sim.url, api_key=secret, timeout=0.5))
+        client = LoyaltyClient(ServiceConfig(base_url=loyalty_sim.url, api_key=secret, timeout=TIMEOUT))
         with pytest.raises(LoyaltyRejected) as error:
             client.create_customer(idempotency_key="key-00000001", customer=CUSTOMER)
     assert error.value.status == 401
@@ -115,7 +115,7 @@ def test_wrong_key_is_rejected_and_the_key_never_logged(app, loyalty_sim, caplog
 
 def test_redirects_are_not_followed(app, loyalty_sim):
     with app.app_context():
-        client = LoyaltyClient(ServiceConfig(base_url=loyalty_sim.url + "/_sim/redirect", api_key=SIM_KEY, timeout=0.5))
+        client = LoyaltyClient(ServiceConfig(base_url=loyalty_sim.url + "/_sim/redirect", api_key=SIM_KEY, timeout=TIMEOUT))
         with pytest.raises(LoyaltyRejected) as error:
             client.get_card(number="6000000000000001")
     assert error.value.status == 302
@@ -145,7 +145,7 @@ def test_tls_certificates_are_verified(app, tmp_path):
     server = SimServer(ssl_context=context)
     try:
         with app.app_context():
-            client = LoyaltyClient(ServiceConfig(base_url=server.url, api_key=SIM_KEY, timeout=0.5))
+            client = LoyaltyClient(ServiceConfig(base_url=server.url, api_key=SIM_KEY, timeout=TIMEOUT))
             with pytest.raises(LoyaltyUnavailable):
                 client.create_customer(idempotency_key="key-00000001", customer=CUSTOMER)
         assert server.requests() == []

@@ -44,7 +44,7 @@ class FakeGateway:
             }
         )
         if self.hang:
-            self.release.wait(10)  # longer than the client's read timeout
+            self.release.wait(30)  # longer than the client's read timeout
         headers = {"Location": self.location} if self.location else {}
         return Response("{}", status=self.status, headers=headers, mimetype="application/json")(environ, start_response)
 
@@ -68,7 +68,7 @@ def http_app(app, gateway):
         SMS_BACKEND="http",
         SMS_GATEWAY_URL=gateway.url,
         SMS_GATEWAY_TOKEN="gateway-test-token",
-        SMS_GATEWAY_READ_TIMEOUT=0.5,
+        SMS_GATEWAY_READ_TIMEOUT=10.0,  # generous: a loaded CI machine can be slow on loopback
     )
     with app.test_request_context():
         yield app
@@ -121,6 +121,7 @@ def test_gateway_5xx_is_a_recorded_failure_and_a_clear_503(http_app, gateway):
 
 def test_gateway_timeout_is_a_recorded_failure(http_app, gateway):
     gateway.hang = True
+    http_app.config["SMS_GATEWAY_READ_TIMEOUT"] = 0.5
     with pytest.raises(ServiceUnavailable) as caught:
         send()
     _assert_failure_recorded(caught, "timeout")
