@@ -115,7 +115,8 @@ def test_wrong_key_is_rejected_and_the_key_never_logged(app, loyalty_sim, caplog
 
 def test_redirects_are_not_followed(app, loyalty_sim):
     with app.app_context():
-        client = LoyaltyClient(ServiceConfig(base_url=loyalty_sim.url + "/_sim/redirect", api_key=SIM_KEY, timeout=TIMEOUT))
+        config = ServiceConfig(base_url=loyalty_sim.url + "/_sim/redirect", api_key=SIM_KEY, timeout=TIMEOUT)
+        client = LoyaltyClient(config)
         with pytest.raises(LoyaltyRejected) as error:
             client.get_card(number="6000000000000001")
     assert error.value.status == 302
