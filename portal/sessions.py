@@ -12,10 +12,11 @@ connection: a read has nothing to commit).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, delete, insert, select, update
+from sqlalchemy import ForeignKey, Integer, LargeBinary, Select, String, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import clock
@@ -43,16 +44,19 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         return session.modified
 
     def _retrieve_session_data(self, store_id: str) -> dict | None:
-        table = ServerSession.__table__
         # Read on the request's own connection: a read commits nothing, and a
         # second pool checkout (with its pre-ping round trip) per request is
         # what a separate connection would cost. Writes keep their own below.
-        row = db.session.execute(
-            select(table.c.data, table.c.expiry).where(table.c.session_id == store_id)
-        ).first()
+        #
+        # The signed-in user comes in the same round trip: the row lands in the
+        # ORM's identity map, where Flask-Login's ``db.session.get`` finds it
+        # without a second query. (Only a lookup by the same id can use it, so
+        # a session whose user changed simply loads the other user as before.)
+        row = db.session.execute(_session_with_user(), {"store_id": store_id}).first()
         if row is None:
             return None
-        expiry = UTCDateTime().process_result_value(row.expiry, None)
+        g.session_user = row.User  # the identity map holds rows weakly: keep it for this request
+        expiry = row.expiry
         if expiry <= clock.now():
             self._delete_session(store_id)
             return None
@@ -77,6 +81,19 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
     def _delete_expired_sessions(self) -> None:
         with db.engine.begin() as conn:
             conn.execute(delete(ServerSession.__table__).where(ServerSession.__table__.c.expiry <= clock.now()))
+
+
+@cache
+def _session_with_user() -> Select:
+    """The session row and its user, built once (the statement is the same for every request)."""
+    from portal.accounts.models import User
+
+    table = ServerSession.__table__
+    return (
+        select(table.c.data, ServerSession.expiry, User)
+        .outerjoin(User, User.id == table.c.user_id)
+        .where(table.c.session_id == bindparam("store_id"))
+    )
 
 
 def _int_or_none(value) -> int | None:

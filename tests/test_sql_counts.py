@@ -99,3 +99,19 @@ def test_hot_request_makes_at_most_three_statements(
     assert len(sql_statements) <= MAX_STATEMENTS, f"{len(sql_statements)} statements:\n{listing}"
     assert sql_statements, "counted nothing: the listener is not on the app's engine"
     assert len(pool_checkouts) <= MAX_CHECKOUTS, f"{len(pool_checkouts)} connections for one request"
+
+
+
+def test_session_and_user_are_read_in_one_statement(app, client, api, customer, sql_statements):
+    """A logged-in read costs one round trip: the session row brings its user along."""
+    assert api.login().status_code == 200
+    assert client.get("/users/profile/").status_code == 200  # warm-up
+    sql_statements.clear()
+
+    response = client.get("/users/profile/")
+
+    assert response.status_code == 200
+    assert response.get_json()["email"] == customer.email
+    assert len(sql_statements) == 1, "\n".join(sql_statements)
+    [statement] = sql_statements
+    assert "FROM server_sessions LEFT OUTER JOIN users" in " ".join(statement.split())
