@@ -46,7 +46,7 @@ def register():
 @login_required
 def profile():
     services.require_configured()
-    return jsonify(profile_json(current_user))
+    return jsonify(profile_json(current_user._get_current_object()))
 
 
 @bp.patch("/users/profile-with-loyalty/")

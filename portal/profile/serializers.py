@@ -7,9 +7,11 @@ Loyalty's ``/users/profile-with-loyalty/`` answers the same shape: import
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal.accounts.models import GENDERS, User
@@ -37,8 +39,14 @@ def avatar_url(name: str | None) -> str | None:
 
 
 def gender_options() -> list[dict[str, str]]:
+    return [dict(option) for option in _gender_options(str(get_locale()))]
+
+
+@lru_cache(maxsize=16)
+def _gender_options(locale: str) -> tuple[dict[str, str], ...]:
+    """Translated once per locale (``locale`` is the cache key; gettext reads the same locale)."""
     labels = {"female": _("female"), "male": _("male")}
-    return [{"value": value, "label": labels[value]} for value in GENDERS]
+    return tuple({"value": value, "label": labels[value]} for value in GENDERS)
 
 
 def profile_json(user: User) -> dict[str, Any]:
