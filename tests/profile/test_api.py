@@ -306,7 +306,9 @@ def test_a_valid_image_round_trips_reencoded(api, app, client, customer, media_d
     with client.get(url) as served:
         assert served.status_code == 200
         assert served.headers["Content-Type"] == f"image/{fmt.lower()}"
-        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        assert served.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+        # the picture's own, stricter policy, not the pages' one beside it
+        assert served.headers.getlist("Content-Security-Policy") == ["default-src 'none'; sandbox"]
         with Image.open(io.BytesIO(served.data)) as image:
             assert (image.format, image.size) == (fmt, (40, 30))
     assert api.get("/users/profile/").get_json()["avatar"] == url
