@@ -179,6 +179,8 @@ def bench_database(name: str, url: str, args) -> list[Result]:
         login = portal_login(portal.base_url)
         references, results = [], []
         for target in PORTAL_TARGETS:
+            if args.only and not any(part in target.label for part in args.only):
+                continue
             if probe(portal.base_url, target, login) is None:
                 references.append(measure(reference.base_url, REFERENCE, reference_session, args))
             result = measure(portal.base_url, target, login, args)
@@ -251,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"gunicorn sync workers for both apps (default 2 × cores = {DEFAULT_WORKERS})")
     parser.add_argument("--databases", default=os.environ.get("BENCH_DATABASES", "sqlite,postgresql"),
                         help="comma-separated: sqlite, postgresql (default both)")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="measure only the endpoints whose label contains TEXT (repeatable)")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
     try:
