@@ -59,7 +59,7 @@ HSTS_HEADER = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains
 def _security_headers(response):
     headers = response.headers
     # Each header unless the view set its own; one pass over the headers, not one per header.
-    present = {name.lower() for name in headers.keys()}
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 (iterating Headers gives pairs)
     wanted = SECURITY_HEADERS + ((HSTS_HEADER,) if current_app.config.get("HSTS") else ())
     headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     if getattr(current_user, "is_authenticated", False) or g.get("private_response"):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import phonenumbers
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 
 from portal import clock
 from portal.accounts.models import User
@@ -259,12 +260,21 @@ def recent_access_for(user_id: int, *, days: int = 90) -> list[AccessRecord]:
     internal); the full record is in the console's audit trail.
     """
     since = clock.now() - timedelta(days=days)
-    rows = db.session.execute(  # two columns, not whole rows: this runs on every profile page view
+    rows = db.session.execute(_recent_access_statement(), {"user_id": user_id, "since": since})
+    return [AccessRecord(started_at=started_at, ended_at=ended_at) for started_at, ended_at in rows]
+
+
+@cache
+def _recent_access_statement() -> Select:
+    """Built once: it runs on every profile page view. Two columns, not whole rows."""
+    return (
         select(ActingSession.started_at, ActingSession.ended_at)
-        .where(ActingSession.customer_id == user_id, ActingSession.started_at >= since)
+        .where(
+            ActingSession.customer_id == bindparam("user_id"),
+            ActingSession.started_at >= bindparam("since", type_=ActingSession.started_at.type),
+        )
         .order_by(ActingSession.started_at.desc())
     )
-    return [AccessRecord(started_at=started_at, ended_at=ended_at) for started_at, ended_at in rows]
 
 
 # What other features know about the customer, for the customer page. An
