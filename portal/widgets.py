@@ -151,7 +151,10 @@ def _select(widget, field, attrs):
         option = {"value": value, **(choice.render_kw or {})}
         if choice.selected:
             option["selected"] = True
-        html.append(f"<option {html_attrs(option)}>{escape(choice.label or choice.value)}</option>")
+        label = choice.label
+        if label is not None and not isinstance(label, str):
+            label = str(label)  # a lazy translation: translate it once, not for each use
+        html.append(f"<option {html_attrs(option)}>{escape(label or choice.value)}</option>")
     html.append("</select>")
     return Markup("".join(html))  # noqa: S704 - every part escaped above
 
