@@ -119,6 +119,10 @@ def register_commands(app: Flask) -> None:
 def register_template_context(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from portal.templating import init_templating
+
+    init_templating(app)
+
     @app.context_processor
     def portal_context():
         return {

@@ -18,6 +18,7 @@ from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, DateField, Field, StringField
 
+from portal import widgets
 from portal.errors import FieldErrors
 
 
@@ -53,6 +54,10 @@ class PortalForm(FlaskForm):
                     return CombinedMultiDict((request.files, request.form))
                 return request.form
             return None
+
+        def render_field(self, field, render_kw):
+            # The same tags as WTForms' widgets, without their slow attribute formatting.
+            return widgets.render_field(field, render_kw)
 
     is_json = False
 

@@ -179,7 +179,9 @@ class ChoiceOrNullField(SelectField):
     def iter_choices(self):
         choices = list(super().iter_choices())
         if self.nullable:
-            choices.insert(0, Choice(value="", label=self.null_label or "—", selected=self.data is None, render_kw={}))
+            # str(): the lazy label is translated once here, not each time the widget reads it.
+            label = str(self.null_label) if self.null_label is not None else "—"
+            choices.insert(0, Choice(value="", label=label or "—", selected=self.data is None, render_kw={}))
         return choices
 
     def process_data(self, value):

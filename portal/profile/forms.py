@@ -85,7 +85,12 @@ class AttributesForm(_UserForm):
     """The page's editor for ``attributes``: every row the customer keeps, plus an
     empty one to add. Server-managed attributes are neither shown nor changeable."""
 
-    attributes = FieldList(FormField(AttributeRowForm), min_entries=1, max_entries=50)
+    # Labels of our own (the rows show only their key and value boxes): without one,
+    # WTForms translates a default label through Flask-WTF, which loads WTForms'
+    # catalogue from disk (~0.4 ms) on every GET of the profile page.
+    attributes = FieldList(
+        FormField(AttributeRowForm, _l("Attributes")), _l("Attributes"), min_entries=1, max_entries=50
+    )
 
     @classmethod
     def for_user(cls, user) -> AttributesForm:

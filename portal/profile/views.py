@@ -164,7 +164,8 @@ def consents():
         render_template(
             "profile/consents.html",
             form=form,
-            sentences=CONSENT_SENTENCES,
+            # Translated once here: the field macro tests and prints its help text (three lookups).
+            sentences={name: str(sentence) for name, sentence in CONSENT_SENTENCES.items()},
             history=history,
             channel_labels=CHANNEL_LABELS,
             source_labels=SOURCE_LABELS,
