@@ -88,11 +88,10 @@ def _session_with_user() -> Select:
     """The session row and its user, built once (the statement is the same for every request)."""
     from portal.accounts.models import User
 
-    table = ServerSession.__table__
     return (
-        select(table.c.data, ServerSession.expiry, User)
-        .outerjoin(User, User.id == table.c.user_id)
-        .where(table.c.session_id == bindparam("store_id"))
+        select(ServerSession.data, ServerSession.expiry, User)
+        .outerjoin(User, User.id == ServerSession.user_id)
+        .where(ServerSession.session_id == bindparam("store_id"))
     )
 
 

@@ -34,8 +34,7 @@ def update_profile():
         user_id=current_user.id,
         changes=form.changes(),
         origin=change_origin("api"),
-        code=form.code.data if "code" in form else None,
-        resend=bool(form.resend.data) if "resend" in form else False,
+        **form.confirmation(),
         locale=str(get_locale()),
     )
     if result.status == "resent":

@@ -66,6 +66,13 @@ class ProfileForm(DetailsForm, ConsentsForm):
         """The cleaned profile changes (without ``code`` and ``resend``)."""
         return {name: field.data for name, field in self._fields.items() if name not in ("code", "resend")}
 
+    def confirmation(self) -> dict:
+        """The ``code`` and ``resend`` the services take, as sent (a PATCH may send neither)."""
+        return {
+            "code": self.code.data if "code" in self else None,
+            "resend": bool(self.resend.data) if "resend" in self else False,
+        }
+
 
 class AttributeRowForm(PortalForm):
     """One of the customer's own attributes on the profile page: a name and a value."""
