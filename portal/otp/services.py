@@ -14,6 +14,10 @@ processes and tests can move time:
   and purpose refuse every code until the hour has passed, resend or not;
 - a new code for the same purpose and subject waits ``OTP_RESEND_COOLDOWN``;
 - sends are capped per phone (hour, day) and per client address (hour).
+
+On PostgreSQL, sends to one phone (and from one address) wait for each other
+while one of them checks the caps and records its message, so two requests at
+the same moment cannot both pass a cap with one send left.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select, text, update
 
 from portal import clock
 from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
@@ -45,6 +49,10 @@ MAX_LIFETIME = 600  # seconds: the issue's hard ceiling, whatever the config say
 CODE_DIGITS = 6
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+# Namespaces of the transaction-level advisory locks that serialize sends (PostgreSQL).
+PHONE_LOCK = 7301
+ADDRESS_LOCK = 7302
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(CAST(:namespace AS integer), CAST(:key AS integer))")
 
 # Error codes of shared/spec (the messages are the documented ones).
 PHONE_MISMATCH = "sms_verification_100_1"
@@ -283,6 +291,7 @@ def send_code(
     with its failure, and the previous code stays as it was.
     """
     rules = policy()
+    _hold_send_locks(phone=phone, client_ip=client_ip)
     now = clock.now()
     _refuse_if_rate_limited(rules, purpose=purpose, subject=subject, phone=phone, client_ip=client_ip, now=now)
 
@@ -318,6 +327,24 @@ def send_code(
     row.sms_id = message.id
     db.session.commit()
     return Challenge.from_row(row)
+
+
+def _hold_send_locks(*, phone: str, client_ip: str | None) -> None:
+    """Make other sends to this phone, or from this address, wait until this transaction ends.
+
+    The caps are read, then the message is written: without a lock two sends at
+    the same moment could both read "one left" and both send. PostgreSQL's
+    transaction-level advisory locks are released by the commit or rollback that
+    ends the send, whatever its outcome. Always phone first, then address, so two
+    sends never wait for each other in a circle. SQLite (the demo database) has
+    no such lock; there the race stays possible.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for namespace, value in ((PHONE_LOCK, phone), (ADDRESS_LOCK, client_ip)):
+        if value:
+            key = int.from_bytes(hashlib.sha256(value.encode()).digest()[:4], "big", signed=True)
+            db.session.execute(_ADVISORY_LOCK, {"namespace": namespace, "key": key})
 
 
 def _deliver(*, to: str, text: str, purpose: str, client_ip: str | None) -> SmsMessage:

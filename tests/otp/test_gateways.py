@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from portal import create_app
-from portal.errors import ServiceUnavailable
+from portal.errors import RateLimited, ServiceUnavailable
 from portal.extensions import db
 from portal.otp.models import OneTimeCode, SmsMessage
 from portal.otp.services import send_code, send_notice, verify_code
@@ -212,3 +213,65 @@ def test_a_notice_the_gateway_refuses_is_recorded_and_reported(http_app, gateway
     [message] = messages()
     assert (message.status, message.error, message.body) == ("failed", "HTTP 502", None)
     assert gateway.received[0]["json"] == {"to": PHONE, "text": "Your number was replaced."}
+
+
+def _waiting_for_a_send_lock() -> bool:
+    """Whether a session is waiting for one of the send locks (PostgreSQL's lock table)."""
+    with db.engine.connect() as connection:
+        return bool(
+            connection.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            ).scalar_one()
+        )
+
+
+def test_two_sends_at_once_cannot_both_take_the_last_send_of_a_cap(http_app, gateway):
+    """One send left on the phone's hourly cap, two customers' requests at the same moment.
+
+    The first is held inside the gateway call (after it has checked the cap, before
+    it has recorded its message); the second must wait for it, then be refused.
+    Without the lock the second also passes the check and reaches the gateway.
+    """
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the send lock is PostgreSQL's advisory lock; SQLite has none")
+    http_app.config["OTP_SENDS_PER_PHONE_HOUR"] = 1
+    gateway.hang = True
+    outcomes: dict[str, object] = {}
+
+    def send_as(subject: str) -> None:
+        with http_app.test_request_context():
+            try:
+                outcomes[subject] = send_code(
+                    purpose="phone_change", subject=subject, phone=PHONE, payload=PAYLOAD, client_ip=None
+                )
+            except RateLimited as error:
+                outcomes[subject] = error
+            finally:
+                db.session.remove()
+
+    first = threading.Thread(target=send_as, args=("user:1",))
+    first.start()
+    assert _wait_until(lambda: len(gateway.received) == 1), "the first send never reached the gateway"
+    second = threading.Thread(target=send_as, args=("user:2",))
+    second.start()
+    # The second send either waits for the lock (fixed) or reaches the gateway too (the race).
+    assert _wait_until(lambda: _waiting_for_a_send_lock() or len(gateway.received) == 2)
+    gateway.release.set()
+    first.join(15)
+    second.join(15)
+
+    assert len(gateway.received) == 1
+    assert outcomes["user:1"].phone == PHONE
+    assert isinstance(outcomes["user:2"], RateLimited)
+    assert outcomes["user:2"].message.startswith("Too many codes were sent to this phone number.")
+    assert [m.status for m in messages()] == ["sent"]
+    assert live_codes() == 1
+
+
+def _wait_until(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
