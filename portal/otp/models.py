@@ -70,7 +70,7 @@ class SmsMessage(db.Model):
     body: Mapped[str | None] = mapped_column(String(480))
     purpose: Mapped[str] = mapped_column(String(40))
     backend: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))  # "sent" or "failed"
+    status: Mapped[str] = mapped_column(String(16))  # "sending", then "sent" or "failed"
     error: Mapped[str | None] = mapped_column(String(200))
     client_ip: Mapped[str | None] = mapped_column(String(45), index=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)

@@ -52,6 +52,8 @@ DAY = timedelta(days=1)
 # Namespaces of the transaction-level advisory locks that serialize sends (PostgreSQL).
 PHONE_LOCK = 7301
 ADDRESS_LOCK = 7302
+# A message being handed to the gateway: it counts against the caps, like a sent one.
+SENDING = "sending"
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(CAST(:namespace AS integer), CAST(:key AS integer))")
 
 # Error codes of shared/spec (the messages are the documented ones).
@@ -238,7 +240,7 @@ def _sent_times(*conditions, since: datetime) -> list[datetime]:
     return list(
         db.session.execute(
             select(SmsMessage.sent_at)
-            .where(SmsMessage.status == "sent", SmsMessage.sent_at > since, *conditions)
+            .where(SmsMessage.status.in_(("sent", SENDING)), SmsMessage.sent_at > since, *conditions)
             .order_by(SmsMessage.sent_at)
         ).scalars()
     )
@@ -298,7 +300,7 @@ def send_code(
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with _in_language(locale):
         text = sms_text(code=code, purpose=purpose, lifetime=rules.lifetime)
-    message = _deliver(to=phone, text=text, purpose=purpose, client_ip=client_ip)
+    message = _deliver(to=phone, text=text, purpose=purpose, client_ip=client_ip, reserve=True)
     if message.status != "sent":
         db.session.commit()
         raise ServiceUnavailable(_("We could not send the SMS just now. Please try again in a moment."))
@@ -334,8 +336,9 @@ def _hold_send_locks(*, phone: str, client_ip: str | None) -> None:
 
     The caps are read, then the message is written: without a lock two sends at
     the same moment could both read "one left" and both send. PostgreSQL's
-    transaction-level advisory locks are released by the commit or rollback that
-    ends the send, whatever its outcome. Always phone first, then address, so two
+    transaction-level advisory locks are released by the commit that records the
+    message as ``sending`` (before the gateway is called), or by the rollback of a
+    refused send. Always phone first, then address, so two
     sends never wait for each other in a circle. SQLite (the demo database) has
     no such lock; there the race stays possible.
     """
@@ -343,29 +346,40 @@ def _hold_send_locks(*, phone: str, client_ip: str | None) -> None:
         return
     for namespace, value in ((PHONE_LOCK, phone), (ADDRESS_LOCK, client_ip)):
         if value:
-            key = int.from_bytes(hashlib.sha256(value.encode()).digest()[:4], "big", signed=True)
-            db.session.execute(_ADVISORY_LOCK, {"namespace": namespace, "key": key})
+            db.session.execute(_ADVISORY_LOCK, {"namespace": namespace, "key": send_lock_key(value)})
 
 
-def _deliver(*, to: str, text: str, purpose: str, client_ip: str | None) -> SmsMessage:
-    """Hand a message to the gateway and record it, sent or failed (added, not committed)."""
+def send_lock_key(value: str) -> int:
+    """The advisory lock key (a signed 32-bit number) of a phone or an address."""
+    return int.from_bytes(hashlib.sha256(value.encode()).digest()[:4], "big", signed=True)
+
+
+def _deliver(*, to: str, text: str, purpose: str, client_ip: str | None, reserve: bool = False) -> SmsMessage:
+    """Hand a message to the gateway and record it, sent or failed (not committed).
+
+    ``reserve``: record it as ``sending`` and commit before the gateway call, so
+    that it already counts against the caps and the send locks are released while
+    a slow gateway answers.
+    """
     gateway = get_gateway()
-    failure = None
-    try:
-        gateway.send(to=to, text=text)
-    except GatewayError as error:
-        failure = error.reason
     message = SmsMessage(
         to=to,
         body=text if gateway.keeps_text else None,
         purpose=purpose,
         backend=gateway.name,
-        status="failed" if failure else "sent",
-        error=failure,
+        status=SENDING,
         client_ip=client_ip,
         sent_at=clock.now(),
     )
     db.session.add(message)
+    if reserve:
+        db.session.commit()
+    try:
+        gateway.send(to=to, text=text)
+    except GatewayError as error:
+        message.status, message.error = "failed", error.reason
+    else:
+        message.status = "sent"
     return message
 
 

@@ -17,7 +17,7 @@ from portal import create_app
 from portal.errors import RateLimited, ServiceUnavailable
 from portal.extensions import db
 from portal.otp.models import OneTimeCode, SmsMessage
-from portal.otp.services import send_code, send_notice, verify_code
+from portal.otp.services import PHONE_LOCK, send_code, send_lock_key, send_notice, verify_code
 from tests.otp.conftest import PHONE, code_in
 
 PAYLOAD = {"phone": PHONE}
@@ -215,31 +215,11 @@ def test_a_notice_the_gateway_refuses_is_recorded_and_reported(http_app, gateway
     assert gateway.received[0]["json"] == {"to": PHONE, "text": "Your number was replaced."}
 
 
-def _waiting_for_a_send_lock() -> bool:
-    """Whether a session is waiting for one of the send locks (PostgreSQL's lock table)."""
-    with db.engine.connect() as connection:
-        return bool(
-            connection.execute(
-                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-            ).scalar_one()
-        )
+def send_for(app, subject: str, outcomes: dict) -> threading.Thread:
+    """Send a code to PHONE for ``subject`` in a thread of its own, as another request would."""
 
-
-def test_two_sends_at_once_cannot_both_take_the_last_send_of_a_cap(http_app, gateway):
-    """One send left on the phone's hourly cap, two customers' requests at the same moment.
-
-    The first is held inside the gateway call (after it has checked the cap, before
-    it has recorded its message); the second must wait for it, then be refused.
-    Without the lock the second also passes the check and reaches the gateway.
-    """
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the send lock is PostgreSQL's advisory lock; SQLite has none")
-    http_app.config["OTP_SENDS_PER_PHONE_HOUR"] = 1
-    gateway.hang = True
-    outcomes: dict[str, object] = {}
-
-    def send_as(subject: str) -> None:
-        with http_app.test_request_context():
+    def run() -> None:
+        with app.test_request_context():
             try:
                 outcomes[subject] = send_code(
                     purpose="phone_change", subject=subject, phone=PHONE, payload=PAYLOAD, client_ip=None
@@ -249,29 +229,72 @@ def test_two_sends_at_once_cannot_both_take_the_last_send_of_a_cap(http_app, gat
             finally:
                 db.session.remove()
 
-    first = threading.Thread(target=send_as, args=("user:1",))
-    first.start()
-    assert _wait_until(lambda: len(gateway.received) == 1), "the first send never reached the gateway"
-    second = threading.Thread(target=send_as, args=("user:2",))
-    second.start()
-    # The second send either waits for the lock (fixed) or reaches the gateway too (the race).
-    assert _wait_until(lambda: _waiting_for_a_send_lock() or len(gateway.received) == 2)
-    gateway.release.set()
-    first.join(15)
-    second.join(15)
-
-    assert len(gateway.received) == 1
-    assert outcomes["user:1"].phone == PHONE
-    assert isinstance(outcomes["user:2"], RateLimited)
-    assert outcomes["user:2"].message.startswith("Too many codes were sent to this phone number.")
-    assert [m.status for m in messages()] == ["sent"]
-    assert live_codes() == 1
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
 
 
-def _wait_until(condition, timeout: float = 10.0) -> bool:
+def wait_until(condition, timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
         time.sleep(0.02)
     return False
+
+
+def test_a_send_waiting_for_the_gateway_already_counts_against_the_cap(http_app, gateway):
+    """One send left on the phone's hourly cap, and two customers' requests at once.
+
+    The first is held inside the gateway call. The second must not reach the
+    gateway: the first's message is recorded (as ``sending``) before the call.
+    """
+    http_app.config["OTP_SENDS_PER_PHONE_HOUR"] = 1
+    gateway.hang = True
+    outcomes: dict[str, object] = {}
+    first = send_for(http_app, "user:1", outcomes)
+    assert wait_until(lambda: len(gateway.received) == 1), "the first send never reached the gateway"
+
+    second = send_for(http_app, "user:2", outcomes)
+    second.join(10)  # refused at once; a second gateway call would hang here until released
+    gateway.release.set()
+    first.join(15)
+
+    assert not second.is_alive()
+    assert len(gateway.received) == 1
+    assert isinstance(outcomes["user:2"], RateLimited)
+    assert outcomes["user:2"].message.startswith("Too many codes were sent to this phone number.")
+    assert outcomes["user:1"].phone == PHONE
+    assert [m.status for m in messages()] == ["sent"]
+    assert live_codes() == 1
+
+
+def test_a_send_waits_while_another_holds_its_phone_lock(http_app, gateway):
+    """Between counting and recording, a send holds its phone's lock (PostgreSQL advisory lock)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the send lock is PostgreSQL's advisory lock; SQLite has none")
+    outcomes: dict[str, object] = {}
+    with db.engine.connect() as other:
+        other.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+            {"namespace": PHONE_LOCK, "key": send_lock_key(PHONE)},
+        )
+        sender = send_for(http_app, "user:1", outcomes)
+        assert wait_until(_waiting_for_a_send_lock), "the send did not wait for the phone's lock"
+        assert gateway.received == []
+        other.rollback()  # ends the other transaction and its lock
+        sender.join(15)
+
+    assert len(gateway.received) == 1
+    assert outcomes["user:1"].phone == PHONE
+    assert [m.status for m in messages()] == ["sent"]
+
+
+def _waiting_for_a_send_lock() -> bool:
+    """Whether a session is waiting for an advisory lock (PostgreSQL's lock table)."""
+    with db.engine.connect() as connection:
+        return bool(
+            connection.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            ).scalar_one()
+        )
