@@ -75,3 +75,23 @@ def test_profile_changes_made_elsewhere_reach_the_service_on_the_next_visit(app,
     patches = len(loyalty_service.requests("PATCH"))
     auth.client.get("/account/profile")
     assert len(loyalty_service.requests("PATCH")) == patches  # nothing new to push
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence", "link_text"),
+    [
+        ("en", "To join, first add your mobile phone number to your profile.", "your profile"),
+        ("tr", "Katılmak için önce profilinize cep telefonu numaranızı ekleyin.", "profilinize"),
+    ],
+)
+def test_joining_without_a_phone_links_to_the_profile_within_one_translated_sentence(
+    auth, make_user, loyalty_service, language, sentence, link_text
+):
+    """One sentence per language, so the link can sit where each language puts it."""
+    make_user(email="nophone@example.com", language_code=language)
+    auth.login("nophone@example.com")
+    doc = page(auth.client.get("/account/loyalty"))
+    needs_phone = doc.find("p", id="loyalty-join-needs-phone")
+    assert needs_phone.get_text() == sentence
+    link = needs_phone.find("a")
+    assert (link.get_text(), link["href"]) == (link_text, "/account/profile")
