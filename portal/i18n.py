@@ -12,11 +12,9 @@ from flask_login import current_user
 
 
 def select_locale() -> str:
-    if not has_request_context():  # commands and services run outside a request
+    if not has_request_context():  # CLI commands, background jobs, services run outside a request
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    languages = list(current_app.config["LANGUAGES"])
-    if not has_request_context():  # CLI commands, background jobs
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages = current_app.config["LANGUAGES"]
     is_api = request.path.startswith(("/users/", "/csrf_token/", "/api/"))
     if not is_api:
         chosen = session.get("language") if session else None

@@ -11,3 +11,38 @@ def test_models_and_migrations_agree(app):
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
+
+
+
+def test_service_accessed_at_is_backfilled_from_acting_sessions(tmp_path):
+    """Customers acted as before the column existed get their latest start; others stay empty.
+
+    On a database of its own (SQLite), since it goes down and up the migrations.
+    """
+    from datetime import UTC, datetime
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import insert, select
+
+    from portal.accounts.models import User
+    from portal.agents.models import ActingSession
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'backfill.sqlite3'}")
+    users, acting = User.__table__, ActingSession.__table__
+    day = lambda n: datetime(2026, 3, n, 12, tzinfo=UTC)  # noqa: E731
+    with app.app_context():
+        upgrade(revision="pipeline_01")
+        downgrade(revision="-1")  # the schema just before the column, whatever that revision is called
+        with db.engine.begin() as conn:
+            for user_id in (1, 2, 3):
+                conn.execute(insert(users).values(id=user_id, email=f"u{user_id}@example.com", password_hash="x"))
+            for started in (day(1), day(9), day(5)):
+                conn.execute(
+                    insert(acting).values(agent_id=1, customer_id=2, reason="T-1", started_at=started, ends_at=day(20))
+                )
+        upgrade(revision="pipeline_01")
+        with db.engine.connect() as conn:
+            rows = dict(conn.execute(select(users.c.id, users.c.service_accessed_at)).all())
+        db.engine.dispose()
+    assert rows == {1: None, 2: day(9), 3: None}

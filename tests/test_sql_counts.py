@@ -14,6 +14,9 @@ session unchanged should use one connection.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import event
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -32,9 +35,9 @@ HOT_REQUESTS = [
 ]
 
 
-@pytest.fixture
-def sql_statements(app):
-    """The SQL statements sent to the database while the test runs."""
+@contextmanager
+def counting_statements(app) -> Iterator[list[str]]:
+    """The SQL statements sent to the app's database inside the ``with`` block."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -43,8 +46,17 @@ def sql_statements(app):
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
-    yield statements
-    event.remove(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def sql_statements(app):
+    """The SQL statements sent to the database while the test runs."""
+    with counting_statements(app) as statements:
+        yield statements
 
 
 @pytest.fixture

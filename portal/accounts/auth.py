@@ -23,7 +23,14 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if not user_id.isdigit():
+            return None
+        # The session read brought this user along (portal.sessions); it is the
+        # very object ``db.session.get`` would find in the identity map, without
+        # the lookup's cost. Any other id (the session's user changed) is loaded.
+        user = g.get("session_user")
+        if user is None or user.id != int(user_id):
+            user = db.session.get(User, int(user_id))
         return user if user is not None and user.is_active else None
 
     @login_manager.request_loader

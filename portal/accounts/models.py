@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     date_joined: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     role: Mapped[str] = mapped_column(String(16), default="customer")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When customer service last began acting as this user (set with the acting
+    # session): the profile page asks for the access history only when it is recent.
+    service_accessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[AuthToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -172,11 +172,15 @@ def access_notice_context() -> dict:
     """The profile page's "customer service accessed your account" notice.
 
     Provided here so the profile template needs only one ``{% include %}``;
-    computed only on the profile page.
+    computed only on the profile page, and queried only for a customer whose
+    ``service_accessed_at`` says there is something recent to show.
     """
     if request.endpoint != "profile.profile" or not current_user.is_authenticated:
         return {}
-    return {"customer_service_access": services.recent_access_for(current_user.id)}
+    access = services.access_notice_for(
+        user_id=current_user.id, service_accessed_at=current_user.service_accessed_at
+    )
+    return {"customer_service_access": access}
 
 
 def init_acting(app: Flask) -> None:

@@ -165,6 +165,7 @@ def start_acting(
         ends_at=now + timedelta(minutes=max_minutes),
     )
     db.session.add(acting)
+    customer.service_accessed_at = now
     db.session.flush()
     _record(
         acting=acting,
@@ -253,7 +254,22 @@ class AccessRecord:
     ended_at: datetime | None
 
 
-def recent_access_for(user_id: int, *, days: int = 90) -> list[AccessRecord]:
+ACCESS_NOTICE_DAYS = 90
+
+
+def access_notice_for(*, user_id: int, service_accessed_at: datetime | None) -> list[AccessRecord]:
+    """``recent_access_for`` for the profile page, free for the many never (or not lately) accessed.
+
+    ``service_accessed_at`` is the user's column of that name, already loaded
+    with the user: when it is older than the window, no acting session can be
+    in it, so the answer is known without a query.
+    """
+    if service_accessed_at is None or service_accessed_at < clock.now() - timedelta(days=ACCESS_NOTICE_DAYS):
+        return []
+    return recent_access_for(user_id, days=ACCESS_NOTICE_DAYS)
+
+
+def recent_access_for(user_id: int, *, days: int = ACCESS_NOTICE_DAYS) -> list[AccessRecord]:
     """When customer service acted as this customer lately, newest first.
 
     What the customer sees on their profile: when, not who (staff names stay

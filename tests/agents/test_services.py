@@ -170,6 +170,38 @@ def test_recent_access_for_the_customer(db, pair):
     assert [(a.started_at, a.ended_at) for a in access] == [(recent.started_at, None)]
 
 
+def test_starting_to_act_marks_when_the_customer_was_accessed(db, pair):
+    agent, customer = pair
+    clock.freeze()
+    assert customer.service_accessed_at is None
+    acting = start(agent.id, customer.id)
+    db.session.expire_all()
+    assert db.session.get(User, customer.id).service_accessed_at == acting.started_at
+    assert db.session.get(User, agent.id).service_accessed_at is None
+
+
+def test_refused_start_leaves_the_mark_unset(db, pair):
+    agent, customer = pair
+    with pytest.raises(PermissionDenied):
+        start(agent.id, customer.id, reason="  ")
+    db.session.expire_all()
+    assert db.session.get(User, customer.id).service_accessed_at is None
+
+
+def test_access_notice_follows_the_mark(db, pair):
+    agent, customer = pair
+    clock.freeze()
+    acting = start(agent.id, customer.id)
+    services.stop_acting(acting_session_id=acting.id, why="stop", client_ip=None)
+    accessed_at = db.session.get(User, customer.id).service_accessed_at
+    notice = services.access_notice_for(user_id=customer.id, service_accessed_at=accessed_at)
+    assert [(a.started_at, a.ended_at) for a in notice] == [(acting.started_at, acting.started_at)]
+    assert services.access_notice_for(user_id=customer.id, service_accessed_at=None) == []
+    clock.advance(days=90, seconds=1)
+    assert services.access_notice_for(user_id=customer.id, service_accessed_at=accessed_at) == []
+    assert services.recent_access_for(customer.id) == []
+
+
 def test_demo_seed_is_idempotent(db):
     from portal.agents.demo import seed_demo
 

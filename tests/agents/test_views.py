@@ -383,6 +383,42 @@ def test_customer_sees_that_customer_service_accessed_the_account(client, acting
     assert len(notice.select("li time[datetime]")) == 2  # from and until
 
 
+def test_customer_never_accessed_sees_no_notice_and_costs_no_query(app, client, auth, customer):
+    from tests.test_sql_counts import counting_statements
+
+    auth.login()
+    client.get("/account/profile")  # warm-up
+    with counting_statements(app) as statements:
+        doc = page(client.get("/account/profile"))
+    assert doc.find(id="profile-form") is not None
+    assert doc.find(id="customer-service-access") is None
+    assert not [s for s in statements if "acting_sessions" in s], "\n".join(statements)
+
+
+def test_access_long_ago_shows_no_notice_and_costs_no_query(app, client, acting, auth, customer):
+    from tests.test_sql_counts import counting_statements
+
+    acting.stop()
+    acting.auth.logout()
+    clock.freeze(clock.now() + timedelta(days=91))
+    auth.login()
+    client.get("/account/profile")  # warm-up
+    with counting_statements(app) as statements:
+        doc = page(client.get("/account/profile"))
+    assert doc.find(id="profile-form") is not None
+    assert doc.find(id="customer-service-access") is None
+    assert not [s for s in statements if "acting_sessions" in s], "\n".join(statements)
+
+
+def test_access_within_90_days_still_shows_the_notice(client, acting, auth):
+    acting.stop()
+    acting.auth.logout()
+    clock.freeze(clock.now() + timedelta(days=89))
+    auth.login()
+    notice = page(client.get("/account/profile")).find(id="customer-service-access")
+    assert len(notice.select("li time[datetime]")) == 2
+
+
 # --- consents while acting: allowed, confirmed by the customer's code, on the record ---
 
 
