@@ -117,16 +117,15 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
-    from flask_babel import get_locale
-
-    from portal.templating import init_templating
+    from portal.templating import init_templating, template_context
 
     init_templating(app)
 
     @app.context_processor
     def portal_context():
+        # template_context(): `_`, `gettext` and `get_locale` bound to this render's locale
         return {
-            "get_locale": get_locale,
+            **template_context(),
             "languages": app.config["LANGUAGES"],
             "dev_pages": app.config.get("DEV_PAGES", False),
         }

@@ -1,18 +1,45 @@
-"""The templates' ``_()``: Flask-Babel's translations, looked up once per locale in a request.
+"""What every template gets for translating and linking, made cheap (issue 9).
 
-Why (issue 9): Flask-Babel installs ``_`` as ``get_translations().ugettext(s)``,
-and ``get_translations()`` finds the request's Babel state, domain and locale
-again on every call (nine proxy look-ups, ~20 µs); a page has 20 to 45 of them
-(nav, footer, headings, help texts). Here the catalogue found on the first call
-is kept with the locale it was found for, so a later ``force_locale()`` (the
-style guide renders pages in each language) still gets its own catalogue. The
-strings, the catalogue and the ``%(name)s`` formatting are Flask-Babel's.
+Every HTML page pays for its layout (``base.html``, the nav and the footer): about
+15 ``_()`` calls, 3 ``get_locale()`` calls and 12 ``url_for()`` calls before the page
+itself says anything. This module keeps each of them to a dictionary look-up while
+giving exactly the same answers:
+
+- ``_()``/``gettext()``: Flask-Babel installs ``get_translations().ugettext(s)``, and
+  ``get_translations()`` finds the request's Babel state, domain and locale again on
+  every call (nine proxy look-ups). :func:`template_context` finds the catalogue once
+  per ``render_template`` and gives the template a ``_`` bound to it; the strings, the
+  catalogue and the ``%(name)s`` formatting are Flask-Babel's and Jinja's. Macros
+  imported without context (``_macros.html``) use the environment's ``_``, which keeps
+  the catalogue found first in the request with the locale it was found for.
+  Both follow ``force_locale()``: the style guide renders pages in each language
+  inside it, and context processors run inside it too.
+- ``get_locale()``: the locale in force when the render started.
+- ``{% from "_macros.html" import … %}`` in a partial: Jinja checks on each import
+  whether the render brought globals the imported template lacks
+  (``ctx.globals_keys - self.globals.keys()``, a Python loop over a ChainMap, 1-3 % of
+  a page per import). :class:`PortalTemplate` asks the same question of the ChainMap's
+  dicts at C speed; when the answer is "some", Jinja's own code runs as before.
+- ``url_for()``: for an endpoint without arguments (and ``static`` with only a
+  ``filename``), the URL is built once per URL adapter state (script root, host,
+  subdomain, scheme) and remembered by this app; anything else (arguments,
+  ``_external``, ``_anchor``, relative endpoints, url defaults) goes to Flask as before.
 """
 
 from __future__ import annotations
 
+from collections import ChainMap
+from typing import Any
+
 from flask import Flask, g
+from flask.globals import _cv_request
 from flask_babel import get_locale, get_translations
+from jinja2 import Template, pass_context
+from markupsafe import Markup
+
+# URLs remembered per app; cleared when full, so a stream of odd Host headers
+# cannot grow it without bound.
+URL_MEMO_SIZE = 1024
 
 
 def _translations():
@@ -28,8 +55,75 @@ def _translations():
     return translations
 
 
+def _bound_gettext(ugettext):
+    """Jinja's new-style ``gettext`` (escaping, ``%`` formatting) over one catalogue."""
+
+    @pass_context
+    def gettext(__context, __string: str, **variables: Any) -> str:
+        rv = ugettext(__string)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 (the catalogue's text, as Jinja's own gettext does)
+        return rv % variables
+
+    return gettext
+
+
+def template_context() -> dict[str, Any]:
+    """``_``, ``gettext`` and ``get_locale`` for one render, bound to its locale."""
+    locale = get_locale()
+    gettext = _bound_gettext(_translations().ugettext)
+    return {"_": gettext, "gettext": gettext, "get_locale": lambda: locale}
+
+
+class PortalTemplate(Template):
+    """Jinja's template; importing it from another template skips a slow no-op check."""
+
+    def _get_default_module(self, ctx=None):
+        # Jinja builds a fresh module when `ctx.globals_keys - self.globals.keys()` is not
+        # empty, else returns the cached one; the same difference, taken dict by dict.
+        maps = self.globals.maps if isinstance(self.globals, ChainMap) else None
+        if ctx is not None and maps is not None and not ctx.globals_keys.difference(*maps):
+            ctx = None
+        return super()._get_default_module(ctx)
+
+
+def _memo_url_for(app: Flask):
+    """The templates' ``url_for``: argument-free URLs built once per adapter state."""
+    build = app.url_for
+    memo: dict[tuple, str] = {}
+
+    def url_for(endpoint: str, /, **values: Any) -> str:
+        if values:
+            filename = values.get("filename")
+            if endpoint != "static" or len(values) != 1 or not isinstance(filename, str):
+                return build(endpoint, **values)
+        else:
+            filename = None
+        req_ctx = _cv_request.get(None)
+        adapter = req_ctx.url_adapter if req_ctx is not None else None
+        if (
+            adapter is None
+            or endpoint[:1] == "."
+            or app.url_build_error_handlers
+            or any(app.url_default_functions.values())
+        ):
+            return build(endpoint, **values)
+        key = (endpoint, filename, adapter.script_name, adapter.server_name, adapter.subdomain, adapter.url_scheme)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        rv = build(endpoint, **values)
+        if len(memo) >= URL_MEMO_SIZE:
+            memo.clear()
+        memo[key] = rv
+        return rv
+
+    return url_for
+
+
 def init_templating(app: Flask) -> None:
-    """Replace the gettext callables Flask-Babel gave Jinja with the cached ones above."""
+    """Install the cached gettext callables and ``url_for`` in the app's Jinja environment."""
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
@@ -37,3 +131,5 @@ def init_templating(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["url_for"] = _memo_url_for(app)
+    app.jinja_env.template_class = PortalTemplate
