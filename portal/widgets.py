@@ -23,6 +23,7 @@ list widget (radio and checkbox lists) still goes through WTForms.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -32,25 +33,43 @@ from wtforms.widgets.core import clean_key
 __all__ = ["html_attrs", "render_field"]
 
 
+# An attribute name as html_params writes it; the few names in use, cleaned once each.
+_clean_key = lru_cache(maxsize=512)(clean_key)
+
+
+def _escape_str(value: str) -> str:
+    """markupsafe's ``escape`` of a plain ``str``, without making a ``Markup`` of it."""
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
 def html_attrs(attrs: dict[str, Any]) -> str:
     """``wtforms.widgets.html_params`` without ``str.format``: the same string."""
     parts = []
     for key, value in sorted(attrs.items()):
         if value is True:
-            parts.append(clean_key(key))
+            parts.append(_clean_key(key))
         elif value is not False and value is not None:
-            # escape() turns '"' into '&#34;' already; a Markup value keeps its own
-            # quotes, which html_params replaces with '&quot;' (so do we).
-            parts.append(f'{clean_key(key)}="{str.replace(escape(value), chr(34), "&quot;")}"')
+            if type(value) is str:
+                parts.append(f'{_clean_key(key)}="{_escape_str(value)}"')
+            else:
+                # escape() turns '"' into '&#34;' already; a Markup value keeps its own
+                # quotes, which html_params replaces with '&quot;' (so do we).
+                parts.append(f'{_clean_key(key)}="{str.replace(escape(value), chr(34), "&quot;")}"')
     return " ".join(parts)
 
 
 def _add_flags(widget, field, attrs: dict[str, Any]) -> None:
     """The widget's validation attributes (``required``, ``maxlength``…) from the field's flags."""
-    flags = field.flags
+    flags = vars(field.flags)  # the flags set; reading a missing one off Flags gives None, slowly
     for name in widget.validation_attrs:
         if name not in attrs:
-            value = getattr(flags, name)  # None when the flag is not set
+            value = flags.get(name)
             if value is not None:
                 attrs[name] = value() if callable(value) else value
 
@@ -193,9 +212,9 @@ def render_field(field, render_kw: dict[str, Any]) -> Markup:
     WTForms cleans them (``class_`` → ``class``, ``aria_describedby`` →
     ``aria-describedby``).
     """
-    attrs = {clean_key(k): v for k, v in render_kw.items()}
+    attrs = {_clean_key(k): v for k, v in render_kw.items()}
     if field.render_kw:
-        attrs = {**{clean_key(k): v for k, v in field.render_kw.items()}, **attrs}
+        attrs = {**{_clean_key(k): v for k, v in field.render_kw.items()}, **attrs}
     widget = field.widget
     renderer = _RENDERERS.get(type(widget))
     if renderer is None:

@@ -45,6 +45,12 @@ CHANNEL_LABELS = {"email": _l("Email messages"), "sms": _l("SMS messages"), "cal
 SOURCE_LABELS = {"web": _l("Website"), "api": _l("App or shop"), "call_center": _l("Customer service")}
 
 
+def _user():
+    """The logged-in ``User`` itself: forms and the template read a dozen of its
+    attributes, each one through the ``current_user`` proxy otherwise."""
+    return current_user._get_current_object()
+
+
 def _render_profile(
     details: DetailsForm,
     avatar_form: AvatarForm,
@@ -52,14 +58,15 @@ def _render_profile(
     headers=None,
     attributes_form: AttributesForm | None = None,
 ):
+    user = _user()
     return (
         render_template(
             "profile/profile.html",
-            user=current_user,
+            user=user,
             form=details,
             avatar_form=avatar_form,
-            attributes_form=attributes_form or AttributesForm.for_user(current_user),
-            avatar_src=avatar_url(current_user.avatar),
+            attributes_form=attributes_form or AttributesForm.for_user(user),
+            avatar_src=avatar_url(user.avatar),
         ),
         status,
         headers or {},
@@ -106,7 +113,7 @@ def profile():
     """The details form uses the API's field names, so both faces share one set of rules."""
     avatar_form = AvatarForm(formdata=None)
     if request.method == "GET":
-        return _render_profile(DetailsForm(formdata=None, obj=current_user), avatar_form)
+        return _render_profile(DetailsForm(formdata=None, obj=_user()), avatar_form)
     form = DetailsForm.from_request(obj=current_user, user_id=current_user.id)
     outcome = _update(form.data, form=form, done="profile.profile") if form.validate() else Outcome()
     if outcome.redirect is not None:
