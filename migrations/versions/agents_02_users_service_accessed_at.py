@@ -5,7 +5,7 @@ column lets it skip the acting-sessions query for everyone not accessed lately.
 Backfilled from acting_sessions (naive UTC on both SQLite and PostgreSQL, as
 every UTCDateTime column is stored).
 
-Revision ID: pipeline_01
+Revision ID: agents_02
 Revises: agents_01
 Create Date: 2026-11-27 07:12:46.792637
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'pipeline_01'
+revision = 'agents_02'
 down_revision = 'agents_01'
 branch_labels = None
 depends_on = None
