@@ -32,7 +32,7 @@ def test_service_accessed_at_is_backfilled_from_acting_sessions(tmp_path):
     users, acting = User.__table__, ActingSession.__table__
     day = lambda n: datetime(2026, 3, n, 12, tzinfo=UTC)  # noqa: E731
     with app.app_context():
-        upgrade(revision="pipeline_01")
+        upgrade(revision="agents_02")
         downgrade(revision="-1")  # the schema just before the column, whatever that revision is called
         with db.engine.begin() as conn:
             for user_id in (1, 2, 3):
@@ -41,7 +41,7 @@ def test_service_accessed_at_is_backfilled_from_acting_sessions(tmp_path):
                 conn.execute(
                     insert(acting).values(agent_id=1, customer_id=2, reason="T-1", started_at=started, ends_at=day(20))
                 )
-        upgrade(revision="pipeline_01")
+        upgrade(revision="agents_02")
         with db.engine.connect() as conn:
             rows = dict(conn.execute(select(users.c.id, users.c.service_accessed_at)).all())
         db.engine.dispose()
