@@ -213,8 +213,12 @@ _GENDER_LABELS = {"female": LazyText.of(_l("female")), "male": LazyText.of(_l("m
 _GENDER_NULL_LABEL = LazyText.of(_l("Prefer not to say"))
 
 
+# WTForms only reads its choices, so every form can share these.
+_GENDER_CHOICES = tuple(SelectChoice(value, _GENDER_LABELS[value]) for value in GENDERS)
+
+
 def gender_choices() -> list[SelectChoice]:
-    return [SelectChoice(value, _GENDER_LABELS[value]) for value in GENDERS]
+    return list(_GENDER_CHOICES)
 
 
 def language_choices() -> list[SelectChoice]:
