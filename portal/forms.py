@@ -22,7 +22,7 @@ from wtforms import BooleanField, DateField, Field, StringField
 
 from portal import widgets
 from portal.errors import FieldErrors
-from portal.templating import _translations
+from portal.templating import request_translations
 
 
 class JSONMultiDict(MultiDict):
@@ -52,7 +52,7 @@ class LazyText(LazyString):
         super().__init__(_gettext, message)
 
     def __str__(self) -> str:
-        return _translations().ugettext(self._args[0])
+        return request_translations().ugettext(self._args[0])
 
     def __html__(self) -> str:
         return str(self)  # as LazyString: the text as translated

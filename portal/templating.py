@@ -42,7 +42,7 @@ from markupsafe import Markup
 URL_MEMO_SIZE = 1024
 
 
-def _translations():
+def request_translations():
     """``flask_babel.get_translations()``, remembered for the locale in force."""
     locale = get_locale()
     if locale is None:  # no request: Flask-Babel's own answer (no translations)
@@ -71,7 +71,7 @@ def _bound_gettext(ugettext):
 def template_context() -> dict[str, Any]:
     """``_``, ``gettext`` and ``get_locale`` for one render, bound to its locale."""
     locale = get_locale()
-    gettext = _bound_gettext(_translations().ugettext)
+    gettext = _bound_gettext(request_translations().ugettext)
     return {"_": gettext, "gettext": gettext, "get_locale": lambda: locale}
 
 
@@ -125,10 +125,10 @@ def _memo_url_for(app: Flask):
 def init_templating(app: Flask) -> None:
     """Install the cached gettext callables and ``url_for`` in the app's Jinja environment."""
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
     app.jinja_env.globals["url_for"] = _memo_url_for(app)
