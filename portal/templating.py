@@ -133,3 +133,6 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.globals["url_for"] = _memo_url_for(app)
     app.jinja_env.template_class = PortalTemplate
+    from portal.template_folding import install
+
+    install(app, request_translations)  # literal `_("…")` translated once per language
