@@ -103,3 +103,146 @@ def test_imported_macros_see_globals_given_to_the_importing_template():
     assert plain.render() == "[]"
     assert with_word.render() == "[HEY]"
     assert plain.render() == "[]"
+
+
+# Literal translations folded at compile time (portal.template_folding): every render
+# gives what Jinja's new-style gettext gives at run time, in the locale in force.
+
+FOLDING_TEMPLATES = {
+    "fold/page.html": (
+        '{% from "fold/_macros.html" import labelled %}'
+        '<p id="title">{{ _("Log out") }}</p>'
+        '{% include "fold/_part.html" %}'
+        '{{ labelled(_("The 6-digit code in the SMS we sent you.")) }}'
+    ),
+    "fold/_part.html": '<p id="part">{{ gettext("Log in") }}</p>',
+    # imported without context: its `_` is the environment's
+    "fold/_macros.html": (
+        '{% macro labelled(text) %}<p id="label">{{ text }}</p>'
+        '<p id="macro-own">{{ _("Log out") }}</p>{% endmacro %}'
+    ),
+}
+
+
+def _with_templates(app, templates):
+    """Serve `templates` in front of the app's own (setting the loader resets the languages' environments)."""
+    from jinja2 import ChoiceLoader
+
+    mapping = dict(templates)
+    app.jinja_env.loader = ChoiceLoader([DictLoader(mapping), app.jinja_env.loader])
+    return mapping
+
+
+def _texts(html, *ids):
+    soup = page_of(html)
+    return [soup.find(id=i).get_text() for i in ids]
+
+
+def page_of(html):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
+
+
+def test_folded_translations_follow_the_locale_of_each_render(app):
+    from flask import render_template
+
+    _with_templates(app, FOLDING_TEMPLATES)
+    ids = ("title", "part", "label", "macro-own")
+    english = ["Log out", "Log in", "The 6-digit code in the SMS we sent you.", "Log out"]
+    turkish = ["Çıkış yap", "Giriş yap", "Size gönderdiğimiz SMS'teki 6 haneli kod.", "Çıkış yap"]
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert _texts(render_template("fold/page.html"), *ids) == english
+        with force_locale("tr"):  # the page, its include and its imported macros
+            assert _texts(render_template("fold/page.html"), *ids) == turkish
+        assert _texts(render_template("fold/page.html"), *ids) == english
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        assert _texts(render_template("fold/page.html"), *ids) == turkish
+
+
+def test_folded_text_is_what_the_catalogue_call_gives(app):
+    # `{{ _("…") }}` with a literal is folded; `_(variable)` is the run-time call
+    cases = [
+        "Log out",
+        "50%% off",  # `% {}`: one percent sign
+        "Tom & Jerry <b>",  # not in the catalogue: the message id, not escaped (as today)
+        "The 6-digit code in the SMS we sent you.",  # Turkish text with an apostrophe
+    ]
+    uses = (
+        '{% macro show(x) %}[{{ x }}|{{ x ~ "&" }}|{{ x|length }}]{% endmacro %}'
+        '{{ _(M) }}{{ show(_(M)) }}{{ _(M) ~ "&" }}{{ _(M)|upper }}{% set v = _(M) %}{{ v }}'
+    )
+    for locale in ("en", "tr"):
+        with app.test_request_context(headers={"Accept-Language": locale}):
+            for msgid in cases:
+                folded = render_template_string(uses.replace("M", f'"{msgid}"'))
+                dynamic = render_template_string(uses.replace("M", "m"), m=msgid)
+                assert folded == dynamic, (locale, msgid)
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        assert render_template_string('{{ _("50%% off") }}|{{ _("Tom & Jerry <b>") }}') == "50% off|Tom & Jerry <b>"
+        assert render_template_string('{{ _("The 6-digit code in the SMS we sent you.") }}') == (
+            "Size gönderdiğimiz SMS'teki 6 haneli kod."
+        )
+
+
+def test_trans_blocks_without_variables_translate_in_the_locale_in_force(app):
+    source = (
+        '<p id="help">{% trans %}You can change these at any time. Read our <a href="#privacy-notice" '
+        'id="privacy-notice-link">privacy notice</a>.{% endtrans %}</p>'
+    )
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        help_text = page_of(render_template_string(source)).find(id="help")
+        assert help_text.get_text().startswith("Bunları istediğiniz zaman değiştirebilirsiniz.")
+        assert help_text.find(id="privacy-notice-link").get_text() == "Aydınlatma Metni"
+        with force_locale("en"):
+            help_text = page_of(render_template_string(source)).find(id="help")
+            assert help_text.find(id="privacy-notice-link").get_text() == "privacy notice"
+
+
+def test_calls_with_variables_stay_calls(app):
+    from flask import render_template
+
+    _with_templates(app, {"fold/steps.html": '{{ _("Step %(current)d of %(total)d", current=n, total=3) }}'})
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template("fold/steps.html", n=1) == "Step 1 of 3"
+        assert render_template("fold/steps.html", n=2) == "Step 2 of 3"
+        with force_locale("tr"):
+            assert render_template("fold/steps.html", n=2) == "Adım 2 / 3"
+
+
+def test_a_template_with_its_own_underscore_keeps_it(app):
+    source = '{% macro _(s) %}[{{ s }}]{% endmacro %}{{ _("Log out") }}|{{ gettext("Log out") }}'
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        assert render_template_string(source) == "[Log out]|Çıkış yap"
+
+
+def test_templates_translate_outside_a_request(app):
+    with app.app_context():  # a CLI command or a job: the app's environment, run-time calls
+        template = app.jinja_env.from_string('{{ _("Log out") }}|{{ gettext("Log in") }}')
+        assert template.render() == "Log out|Log in"
+        with force_locale("tr"):
+            assert template.render() == "Çıkış yap|Giriş yap"
+
+
+def test_changed_templates_and_environment_settings_show_in_every_language(app):
+    from flask import render_template, template_rendered
+
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        assert render_template_string('{{ _("Log out") }}') == "Çıkış yap"  # the Turkish environment exists
+    # set afterwards on the app's environment (as Flask sets auto_reload when app.debug changes)
+    mapping = _with_templates(app, {"fold/t.html": '{{ _("Log out") }}{{ extra|default("") }}'})
+    app.jinja_env.auto_reload = True
+    rendered = []
+
+    def remember(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(remember, app)
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        assert render_template("fold/t.html") == "Çıkış yap"
+        mapping["fold/t.html"] = '{{ _("Log in") }}'
+        assert render_template("fold/t.html") == "Giriş yap"
+        app.jinja_env.globals["extra"] = "!"  # shared with the languages' environments
+        mapping["fold/t.html"] = '{{ _("Log in") }}{{ extra }}'
+        assert render_template("fold/t.html") == "Giriş yap!"
+    assert rendered == ["fold/t.html"] * 3
