@@ -32,7 +32,7 @@ from collections import ChainMap
 from typing import Any
 
 from flask import Flask, g
-from flask.globals import _cv_request
+from flask.globals import _cv_app, _cv_request
 from flask_babel import get_locale, get_translations
 from jinja2 import Template, pass_context
 from markupsafe import Markup
@@ -42,17 +42,33 @@ from markupsafe import Markup
 URL_MEMO_SIZE = 1024
 
 
+def _locale_and_translations() -> tuple[Any, Any]:
+    """The locale in force and its catalogue, remembered on ``g`` for that locale.
+
+    ``get_locale()`` does four context-local look-ups per call, and a page asks a dozen
+    times (renders, lazy form labels). While the locale Flask-Babel holds for this
+    context (``g._flask_babel.babel_locale``, which ``force_locale()`` replaces and
+    restores) is the one remembered, the answer is the remembered one; otherwise
+    Flask-Babel's ``get_locale()``/``get_translations()`` answer and are remembered.
+    """
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        state = app_ctx.g.__dict__
+        cached = state.get("_portal_translations")
+        babel_state = state.get("_flask_babel")  # Flask-Babel 4.0's (pinned) per-context namespace
+        if cached is not None and babel_state is not None and getattr(babel_state, "babel_locale", None) is cached[0]:
+            return cached
+    locale = get_locale()
+    if locale is None:  # no app context: Flask-Babel's own answer (no translations)
+        return None, get_translations()
+    cached = (locale, get_translations())
+    g._portal_translations = cached
+    return cached
+
+
 def request_translations():
     """``flask_babel.get_translations()``, remembered for the locale in force."""
-    locale = get_locale()
-    if locale is None:  # no request: Flask-Babel's own answer (no translations)
-        return get_translations()
-    cached = g.get("_portal_translations")
-    if cached is not None and cached[0] is locale:
-        return cached[1]
-    translations = get_translations()
-    g._portal_translations = (locale, translations)
-    return translations
+    return _locale_and_translations()[1]
 
 
 def _bound_gettext(ugettext):
@@ -70,8 +86,8 @@ def _bound_gettext(ugettext):
 
 def template_context() -> dict[str, Any]:
     """``_``, ``gettext`` and ``get_locale`` for one render, bound to its locale."""
-    locale = get_locale()
-    gettext = _bound_gettext(request_translations().ugettext)
+    locale, translations = _locale_and_translations()
+    gettext = _bound_gettext(translations.ugettext)
     return {"_": gettext, "gettext": gettext, "get_locale": lambda: locale}
 
 

@@ -246,3 +246,21 @@ def test_changed_templates_and_environment_settings_show_in_every_language(app):
         mapping["fold/t.html"] = '{{ _("Log in") }}{{ extra }}'
         assert render_template("fold/t.html") == "Giriş yap!"
     assert rendered == ["fold/t.html"] * 3
+
+
+def test_the_remembered_catalogue_follows_force_locale_and_refresh(app):
+    from flask import session
+    from flask_babel import refresh
+
+    source = '{{ _("Log out") }}|{{ get_locale() }}'
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        assert render_template_string(source) == "Çıkış yap|tr"
+        with force_locale("en"):
+            assert render_template_string(source) == "Log out|en"
+            with force_locale("tr"):
+                assert render_template_string(source) == "Çıkış yap|tr"
+            assert render_template_string(source) == "Log out|en"
+        assert render_template_string(source) == "Çıkış yap|tr"
+        session["language"] = "en"  # chosen in this very request: Flask-Babel's refresh() shows it
+        refresh()
+        assert render_template_string(source) == "Log out|en"
