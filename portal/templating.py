@@ -5,6 +5,9 @@ Every HTML page pays for its layout (``base.html``, the nav and the footer): abo
 itself says anything. This module keeps each of them to a dictionary look-up while
 giving exactly the same answers:
 
+- ``_("literal")``/``gettext("literal")``: translated once per language when the
+  template is compiled (:mod:`portal.template_folding`); the calls below are the ones
+  with values (``_("… %(name)s", name=…)``), ``ngettext`` and templates outside a request.
 - ``_()``/``gettext()``: Flask-Babel installs ``get_translations().ugettext(s)``, and
   ``get_translations()`` finds the request's Babel state, domain and locale again on
   every call (nine proxy look-ups). :func:`template_context` finds the catalogue once
@@ -14,7 +17,9 @@ giving exactly the same answers:
   the catalogue found first in the request with the locale it was found for.
   Both follow ``force_locale()``: the style guide renders pages in each language
   inside it, and context processors run inside it too.
-- ``get_locale()``: the locale in force when the render started.
+- ``get_locale()``: the locale in force when the render started. The catalogue and
+  locale found are remembered on ``g`` while Flask-Babel holds the same locale
+  (:func:`_locale_and_translations`), so asking again costs two dict look-ups.
 - ``{% from "_macros.html" import … %}`` in a partial: Jinja checks on each import
   whether the render brought globals the imported template lacks
   (``ctx.globals_keys - self.globals.keys()``, a Python loop over a ChainMap, 1-3 % of
