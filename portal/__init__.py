@@ -66,7 +66,41 @@ def register_extensions(app: Flask) -> None:
     init_login(app, login_manager)
     init_security(app)
     init_i18n(app, babel)
+    init_limiter(app)
+
+
+def init_limiter(app: Flask) -> None:
+    """Flask-Limiter, checking before each request only when a limit could apply there.
+
+    Our limits are route limits (``portal.accounts.throttle``,
+    ``portal.loyalty.throttle``): their decorators check them when the view is
+    called. Flask-Limiter's own before-request check only adds default,
+    application, meta and blueprint limits and the in-memory fallback; with none
+    of them it finds nothing to apply, yet costs ~3 % of every page. So it runs
+    only while one of them exists (read on every request: a limit added later,
+    or set in the config, is checked at once). Its after-request hook (headers,
+    failed-login deductions) and teardown stay as they are.
+    Reads Flask-Limiter's private state: pinned in requirements.txt, and
+    tests/test_security.py covers each kind of limit.
+    """
     limiter.init_app(app)
+    hooks = app.before_request_funcs.get(None, [])
+    check = limiter._check_request_limit
+    if check not in hooks:  # RATELIMIT_ENABLED = False: Flask-Limiter added no hooks
+        return
+    manager = limiter.limit_manager
+
+    def check_app_wide_limits() -> None:
+        if (
+            manager._application_limits
+            or manager._default_limits
+            or manager._blueprint_limits
+            or limiter._meta_limits
+            or limiter._in_memory_fallback_enabled
+        ):
+            check()
+
+    hooks[hooks.index(check)] = check_app_wide_limits
 
 
 def register_blueprints(app: Flask) -> None:
