@@ -164,3 +164,15 @@ def test_unexpected_errors_are_json_under_the_api_and_html_elsewhere(app, client
     response = client.get("/account/explode")
     assert response.status_code == 500
     assert page(response).find(id="error-page")["data-status"] == "500"
+
+
+def test_every_form_of_a_page_carries_the_token_flask_wtf_accepts(client, auth, customer):
+    auth.login()
+    soup = page(client.get("/account/profile"))
+    tokens = {tag["value"] for tag in soup.find_all("input", attrs={"name": "csrf_token"})}
+    assert len(soup.find_all("input", attrs={"name": "csrf_token"})) > 1
+    assert len(tokens) == 1
+    assert client.post("/language", data={"language": "tr"}).status_code == 403
+    response = client.post("/language", data={"language": "tr", "csrf_token": tokens.pop()})
+    assert response.status_code in (302, 303)
+    assert page(client.get("/account/profile")).html["lang"] == "tr"
