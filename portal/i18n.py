@@ -29,7 +29,10 @@ def select_locale() -> str:
 
 def _vary_on_language(response):
     # Pages and messages differ by Accept-Language: shared caches must keep them apart.
-    response.vary.add("Accept-Language")
+    if "Vary" in response.headers:
+        response.vary.add("Accept-Language")
+    else:  # the same header, without parsing and re-writing an empty set
+        response.headers["Vary"] = "Accept-Language"
     return response
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from portal.extensions import csrf
 
@@ -82,8 +83,26 @@ def _csrf_cookie(response):
     return response
 
 
+def _request_csrf_token(field_name: str):
+    """Flask-WTF's ``csrf_token()`` for templates, without re-reading its settings per call.
+
+    ``generate_csrf()`` signs the session's token once per request and keeps the
+    result in ``g``; every later call (a page has one per form) reads two settings
+    and ``g`` again to return it. This returns what is in ``g`` directly, and
+    calls ``generate_csrf()`` otherwise: the same token, still signed per request.
+    """
+
+    def csrf_token() -> str:
+        token = g.get(field_name)
+        return token if token is not None else generate_csrf()
+
+    return csrf_token
+
+
 def init_security(app: Flask) -> None:
     csrf.init_app(app)
+    # The macros of _macros.html (imported without context) call the environment's csrf_token.
+    app.jinja_env.globals["csrf_token"] = _request_csrf_token(app.config["WTF_CSRF_FIELD_NAME"])
     app.before_request(_check_csrf)
     app.after_request(_csrf_cookie)
     app.after_request(_security_headers)

@@ -6,9 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask import Blueprint
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, limiter
 from tests.conftest import page
 
 
@@ -33,6 +34,59 @@ def test_session_cookie_flags(client, auth, customer):
     cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("sessionid="))
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+# --- rate limits beyond our route limits ------------------------------------------
+# portal.init_limiter runs Flask-Limiter's before-request check only while a default,
+# application, meta or blueprint limit exists: each kind must still answer 429.
+
+
+@pytest.fixture
+def app_wide_limits():
+    """The limiter is shared by every app of the test run: forget the limits afterwards."""
+    yield
+    limiter.limit_manager.set_default_limits([])
+    limiter.limit_manager.set_application_limits([])
+    limiter.limit_manager._blueprint_limits.pop("limited", None)
+
+
+def _refused(response) -> bool:
+    return response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.config(RATELIMIT_DEFAULT="2 per minute")
+def test_default_limits_from_the_config_apply(app_wide_limits, client):
+    # "/" carries no limit of its own (the login route's limits would check the defaults too)
+    assert [client.get("/").status_code for _ in range(2)] == [302, 302]
+    assert _refused(client.get("/"))
+    assert client.get("/", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 302
+
+
+@pytest.mark.config(RATELIMIT_APPLICATION="3 per minute")
+def test_application_limits_from_the_config_apply_across_routes(app_wide_limits, client):
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/account/login").status_code == 200
+    assert client.get("/account/register").status_code == 200
+    assert _refused(client.get("/account/login"))
+
+
+def test_blueprint_limits_apply_to_their_routes(app_wide_limits, app):
+    bp = Blueprint("limited", __name__)
+    bp.add_url_rule("/limited", "page", lambda: "ok")
+    limiter.limit("1 per minute")(bp)
+    app.register_blueprint(bp)
+    client = app.test_client()
+    assert client.get("/limited").status_code == 200
+    assert _refused(client.get("/limited"))
+    assert client.get("/healthz").status_code == 200
+
+
+def test_pages_without_limits_carry_no_rate_limit_headers(client, auth, customer):
+    auth.login()
+    for path in ("/account/profile", "/users/profile/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "X-RateLimit-Limit" not in response.headers
 
 
 
@@ -110,3 +164,15 @@ def test_unexpected_errors_are_json_under_the_api_and_html_elsewhere(app, client
     response = client.get("/account/explode")
     assert response.status_code == 500
     assert page(response).find(id="error-page")["data-status"] == "500"
+
+
+def test_every_form_of_a_page_carries_the_token_flask_wtf_accepts(client, auth, customer):
+    auth.login()
+    soup = page(client.get("/account/profile"))
+    tokens = {tag["value"] for tag in soup.find_all("input", attrs={"name": "csrf_token"})}
+    assert len(soup.find_all("input", attrs={"name": "csrf_token"})) > 1
+    assert len(tokens) == 1
+    assert client.post("/language", data={"language": "tr"}).status_code == 403
+    response = client.post("/language", data={"language": "tr", "csrf_token": tokens.pop()})
+    assert response.status_code in (302, 303)
+    assert page(client.get("/account/profile")).html["lang"] == "tr"
