@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from config import BASE_DIR, ProductionConfig, get_config
 from portal.extensions import babel, db, limiter, login_manager, migrate
+from portal.template_folding import LocalizedEnvironment
 
 
 class PortalFlask(Flask):
@@ -30,7 +31,12 @@ class PortalFlask(Flask):
     ``after_this_request`` functions are not kept alive), by identity. Anything
     else still goes through Flask's ``ensure_sync`` every time, so ``async def``
     views and hooks keep working.
+
+    Its Jinja environment renders each language's templates with their literal
+    ``_("…")`` already translated (:mod:`portal.template_folding`).
     """
+
+    jinja_environment = LocalizedEnvironment
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -194,12 +194,11 @@ class LocalizedEnvironment(FlaskEnvironment):
 
 
 def install(app, current_translations: Callable[[], Any]) -> None:
-    """Make ``app.jinja_env`` a :class:`LocalizedEnvironment` (same object, same state)."""
+    """Give ``app.jinja_env`` (a :class:`LocalizedEnvironment`) the request's catalogue finder."""
     env = app.jinja_env
-    if type(env) is not FlaskEnvironment:
-        raise TypeError(f"expected Flask's Jinja environment, got {type(env)!r}")
-    # Flask creates its environment before init_templating runs, and Flask-Babel and
-    # other extensions have configured it; keep that object and give it the routing.
-    env.__class__ = LocalizedEnvironment
+    if not isinstance(env, LocalizedEnvironment):
+        # The app's class says which environment Flask makes (`Flask.jinja_environment`):
+        # portal.PortalFlask sets it to LocalizedEnvironment.
+        raise TypeError(f"expected a LocalizedEnvironment, got {type(env)!r}")
     env.portal_current_translations = current_translations
     env.portal_overlays = {}
