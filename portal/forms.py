@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, DateField, Field, StringField
+from wtforms import BooleanField, DateField, Field, FieldList, FormField, StringField
+from wtforms.fields.core import Flags, Label
 
 from portal import widgets
 from portal.errors import FieldErrors
@@ -85,10 +86,14 @@ class PortalForm(FlaskForm):
                 return request.form
             return None
 
+        # Fields are bound by copying a prototype (see ``_bind_from_prototype``); a form
+        # whose fields read the request or the database in ``__init__`` sets this False.
+        reuse_bound_fields = True
+
         def bind_field(self, form, unbound_field, options):
-            field = super().bind_field(form, unbound_field, options)
-            field.label.text = LazyText.of(field.label.text)  # read by the field macros
-            return field
+            if self.reuse_bound_fields:
+                return _bind_from_prototype(self, form, unbound_field, options)
+            return _bind(form, unbound_field, options)
 
         def render_field(self, field, render_kw):
             # The same tags as WTForms' widgets, without their slow attribute formatting.
@@ -140,6 +145,73 @@ class PortalForm(FlaskForm):
                 self._fields[name].errors = list(self._fields[name].errors) + list(messages)
             else:
                 self.form_errors.extend(messages)
+
+
+def _bind(form, unbound_field, options) -> Field:
+    """WTForms' own binding (``DefaultMeta.bind_field``), with the label as a ``LazyText``."""
+    field = unbound_field.bind(form=form, **options)
+    field.label.text = LazyText.of(field.label.text)  # read by the field macros
+    return field
+
+
+# Per app: at most this many prototypes (field × name × prefix), so that prefixes taken
+# from form data (``attributes-7-``…) cannot grow the cache without end.
+PROTOTYPES_MAX = 2048
+
+
+def _bind_from_prototype(meta, form, unbound_field, options) -> Field:
+    """Bind a field by copying one bound before, instead of running its ``__init__``.
+
+    Why (issue 9): ``Field.__init__`` and the ``__init__``s of our fields (validator
+    lists, choices, flags, label) cost ~10 us a field; a page builds a dozen. What
+    ``__init__`` makes depends only on the unbound field, its name and prefix, the
+    translations and the app (``LanguageField`` reads ``LANGUAGES``), so the first
+    binding is kept per app as a prototype (holding no form and no data) and later
+    ones copy it. Everything a form may change on its own field is made anew for each
+    copy: the flags, the label, ``render_kw`` and the list of choices; the data, raw
+    data and errors are set by ``process()`` and ``validate()`` as usual. The shared
+    parts (validators, widget, filters) are shared by every form in WTForms already.
+
+    Only for fields whose ``__init__`` reads nothing of the request or the database:
+    a form opts in with ``class Meta: reuse_bound_fields = True``. ``FieldList`` and
+    ``FormField`` (which hold sub-fields and sub-forms) are always bound afresh.
+    """
+    cache = meta.__dict__.get("_prototypes")
+    if cache is None:
+        if not current_app:
+            return _bind(form, unbound_field, options)
+        cache = meta._prototypes = current_app.extensions.setdefault("portal.bound_fields", {})
+    if len(options) != 3:
+        return _bind(form, unbound_field, options)
+    key = (unbound_field, options["name"], options["prefix"], options["translations"])
+    try:
+        prototype = cache.get(key)
+    except TypeError:  # translations that cannot be hashed
+        return _bind(form, unbound_field, options)
+    if prototype is None:
+        field = _bind(form, unbound_field, options)
+        if len(cache) < PROTOTYPES_MAX and not isinstance(field, (FieldList, FormField)):
+            cache[key] = _copy_field(field, None)
+        return field
+    return _copy_field(prototype, form)
+
+
+def _copy_field(prototype: Field, form) -> Field:
+    field = object.__new__(type(prototype))
+    state = field.__dict__
+    state.update(prototype.__dict__)
+    state["_form"] = form
+    state["meta"] = form.meta if form is not None else None
+    flags = Flags()
+    flags.__dict__.update(prototype.flags.__dict__)
+    state["flags"] = flags
+    state["label"] = Label(prototype.label.field_id, prototype.label.text)
+    if prototype.render_kw is not None:
+        state["render_kw"] = dict(prototype.render_kw)
+    choices = state.get("_choices")
+    if isinstance(choices, (list, dict)):
+        state["_choices"] = choices.copy()
+    return field
 
 
 def _flatten(messages):

@@ -50,3 +50,69 @@ def test_profile_labels_and_options_follow_a_change_of_language(client, auth, cu
         "erkek",
     ]
     assert [o["value"] for o in after.find("select", id="language_code").find_all("option")] == ["en", "tr"]
+
+
+# --- fields bound from a prototype (portal.forms._bind_from_prototype, issue 9) ---
+
+
+def test_each_form_gets_fields_of_its_own(app):
+    from werkzeug.datastructures import MultiDict
+
+    from portal.accounts.forms import LoginForm
+    from portal.profile.forms import AttributesForm
+
+    with app.test_request_context():
+        first = DetailsForm(formdata=MultiDict({"first_name": "x" * 80, "gender": "female"}))
+        assert not first.validate()
+        first.first_name.flags.required = True
+        first.first_name.render_kw["autocomplete"] = "off"
+        first.first_name.label.text = "Changed"
+        first.language_code.choices.append(("xx", "Mine"))
+
+        second = DetailsForm(formdata=None)
+        assert second.first_name is not first.first_name
+        assert second.first_name.errors == () and second.first_name.data is None
+        assert second.gender.data is None and second.first_name._form is second
+        assert second.first_name.flags.required is None
+        assert second.first_name.render_kw == {"autocomplete": "given-name"}
+        assert second.first_name.label.text == "First name"
+        assert [c.value for c in second.language_code.choices] == ["en", "tr"]
+        assert first.first_name.errors == ["Field cannot be longer than 50 characters."]
+
+        # Sub-forms of a FieldList: every row its own fields, bound to its own form.
+        rows = AttributesForm(formdata=None, data={"attributes": [{"key": "a", "value": "1"}, {"key": "b"}]})
+        assert [row.key.data for row in rows.attributes] == ["a", "b"]
+        assert [row.key.id for row in rows.attributes] == ["attributes-0-key", "attributes-1-key"]
+        assert rows.attributes[0].key is not rows.attributes[1].key
+
+        # A field left out of a partial form stays in the next one.
+        login = LoginForm(formdata=MultiDict({"email": "a@b.c"}))
+        del login["password"]
+        assert "password" in LoginForm(formdata=None)
+
+
+def test_fields_follow_the_app_they_are_bound_in(app, database_url):
+    from tests.conftest import make_app
+
+    other = make_app(database_url, LANGUAGES={"en": "English"})
+    with app.test_request_context():
+        assert [c.value for c in DetailsForm(formdata=None).language_code.choices] == ["en", "tr"]
+    with other.test_request_context():
+        assert [c.value for c in DetailsForm(formdata=None).language_code.choices] == ["en"]
+    with app.test_request_context():
+        assert [c.value for c in DetailsForm(formdata=None).language_code.choices] == ["en", "tr"]
+
+
+def test_prefixes_from_form_data_do_not_grow_the_prototypes_without_end(app, monkeypatch):
+    from werkzeug.datastructures import MultiDict
+
+    from portal import forms
+    from portal.profile.forms import AttributesForm
+
+    monkeypatch.setattr(forms, "PROTOTYPES_MAX", 40)
+    with app.test_request_context():
+        for start in range(0, 500, 50):
+            data = MultiDict({f"attributes-{i}-key": f"k{i}" for i in range(start, start + 50)})
+            form = AttributesForm(formdata=data)
+            assert [row.key.data for row in form.attributes][:2] == [f"k{start}", f"k{start + 1}"]
+        assert len(app.extensions["portal.bound_fields"]) <= 40
