@@ -20,6 +20,26 @@ def test_a_label_is_translated_when_it_is_read(app):
         assert form.first_name.label.text == "First name"
 
 
+def test_a_label_follows_every_change_of_language_within_a_request(app):
+    from flask import session
+    from flask_babel import refresh
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        label = DetailsForm(formdata=None).language_code.label.text
+        assert [str(label), str(label)] == ["Language", "Language"]
+        with force_locale("tr"):
+            assert str(label) == "Dil"
+            with force_locale("en"):
+                assert str(label) == "Language"
+            assert str(label) == "Dil"
+        assert str(label) == "Language"
+        session["language"] = "tr"  # what the language switch stores
+        refresh()
+        assert str(label) == "Dil"
+    with app.app_context():
+        assert str(label) == "Language"  # no request: Flask-Babel's default
+
+
 def test_only_plain_lazy_messages_are_replaced(app):
     with_variables = lazy_gettext("Age must be between %(low)d and %(high)d years.", low=1, high=2)
     assert LazyText.of(with_variables) is with_variables
