@@ -167,12 +167,17 @@ def _select(widget, field, attrs):
         value = choice.value
         if isinstance(value, bool):
             value = str(value)
-        option = {"value": value, **(choice.render_kw or {})}
-        if choice.selected:
-            option["selected"] = True
         label = choice.label
         if label is not None and not isinstance(label, str):
             label = str(label)  # a lazy translation: translate it once, not for each use
+        if not choice.render_kw and type(value) is str:
+            # Just ``selected`` and ``value``, in html_params' (sorted) order.
+            selected = "selected " if choice.selected else ""
+            html.append(f'<option {selected}value="{_escape_str(value)}">{escape(label or choice.value)}</option>')
+            continue
+        option = {"value": value, **(choice.render_kw or {})}
+        if choice.selected:
+            option["selected"] = True
         html.append(f"<option {html_attrs(option)}>{escape(label or choice.value)}</option>")
     html.append("</select>")
     return Markup("".join(html))  # noqa: S704 - every part escaped above
