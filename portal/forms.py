@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask.globals import _cv_app
 from flask_babel import get_locale
 from flask_babel import gettext as _gettext
@@ -198,9 +198,10 @@ def _bind_from_prototype(meta, form, unbound_field, options) -> Field:
     """
     cache = meta.__dict__.get("_prototypes")
     if cache is None:
-        if not current_app:
+        app_ctx = _cv_app.get(None)  # current_app without its proxy
+        if app_ctx is None:
             return _bind(form, unbound_field, options)
-        cache = meta._prototypes = current_app.extensions.setdefault("portal.bound_fields", {})
+        cache = meta._prototypes = app_ctx.app.extensions.setdefault("portal.bound_fields", {})
     if len(options) != 3:
         return _bind(form, unbound_field, options)
     key = (unbound_field, options["name"], options["prefix"], options["translations"])
