@@ -65,9 +65,15 @@ class LazyText(LazyString):
         app_ctx = _cv_app.get(None)
         if app_ctx is not None:
             state = app_ctx.g.__dict__
+            locale = getattr(state.get("_flask_babel"), "babel_locale", None)
             memo = state.get("_portal_label_gettext")
-            if memo is not None and memo[0] is getattr(state.get("_flask_babel"), "babel_locale", None):
+            if memo is not None and memo[0] is locale:
                 return memo[1](self._args[0])
+            # The catalogue the render found for this locale (portal.templating), if any.
+            found = state.get("_portal_translations")
+            if locale is not None and found is not None and found[0] is locale:
+                state["_portal_label_gettext"] = (locale, found[1].ugettext)
+                return found[1].ugettext(self._args[0])
             translations = request_translations()
             locale = get_locale()
             if locale is not None:
