@@ -180,8 +180,8 @@ def _bind(form, unbound_field, options) -> Field:
     return field
 
 
-# Per app: at most this many prototypes (field × name × prefix), so that prefixes taken
-# from form data (``attributes-7-``…) cannot grow the cache without end.
+# Per app: at most this many prototypes (field × name × prefix × id); emptied when full,
+# so that names taken from form data (``attributes-7-``…) cannot grow it without end.
 PROTOTYPES_MAX = 2048
 
 
@@ -198,9 +198,11 @@ def _bind_from_prototype(meta, form, unbound_field, options) -> Field:
     data and errors are set by ``process()`` and ``validate()`` as usual. The shared
     parts (validators, widget, filters) are shared by every form in WTForms already.
 
-    Only for fields whose ``__init__`` reads nothing of the request or the database:
-    a form opts in with ``class Meta: reuse_bound_fields = True``. ``FieldList`` and
-    ``FormField`` (which hold sub-fields and sub-forms) are always bound afresh.
+    Only for fields whose ``__init__`` reads nothing of the request or the database
+    (a form whose fields do sets ``Meta.reuse_bound_fields = False``). A ``FieldList``
+    copy starts without entries and a ``FormField`` copy without its sub-form, as a
+    freshly bound one does; ``process()`` makes them. A ``FieldList``'s entries are
+    bound through this hook too (WTForms 3.3), each copy taking the list's meta.
     """
     cache = meta.__dict__.get("_prototypes")
     if cache is None:
@@ -208,27 +210,33 @@ def _bind_from_prototype(meta, form, unbound_field, options) -> Field:
         if app_ctx is None:
             return _bind(form, unbound_field, options)
         cache = meta._prototypes = app_ctx.app.extensions.setdefault("portal.bound_fields", {})
-    if len(options) != 3:
+    if not _PROTOTYPE_OPTIONS.issuperset(options):
         return _bind(form, unbound_field, options)
-    key = (unbound_field, options["name"], options["prefix"], options["translations"])
+    # A form's fields get name, prefix and translations; a FieldList's entries get
+    # name, id, translations and the list's meta (which each copy takes, below).
+    key = (unbound_field, options["name"], options.get("prefix"), options.get("id"), options.get("translations"))
     try:
         prototype = cache.get(key)
     except TypeError:  # translations that cannot be hashed
         return _bind(form, unbound_field, options)
     if prototype is None:
         field = _bind(form, unbound_field, options)
-        if len(cache) < PROTOTYPES_MAX and not isinstance(field, (FieldList, FormField)):
-            cache[key] = _copy_field(field, None)
+        if len(cache) >= PROTOTYPES_MAX:
+            cache.clear()
+        cache[key] = _copy_field(field, None, None)
         return field
-    return _copy_field(prototype, form)
+    return _copy_field(prototype, form, options.get("_meta"))
 
 
-def _copy_field(prototype: Field, form) -> Field:
+_PROTOTYPE_OPTIONS = frozenset({"name", "prefix", "translations", "id", "_meta"})
+
+
+def _copy_field(prototype: Field, form, meta) -> Field:
     field = object.__new__(type(prototype))
     state = field.__dict__
     state.update(prototype.__dict__)
     state["_form"] = form
-    state["meta"] = form.meta if form is not None else None
+    state["meta"] = meta if meta is not None else form.meta if form is not None else None
     flags = Flags()
     flags.__dict__.update(prototype.flags.__dict__)
     state["flags"] = flags
@@ -238,6 +246,11 @@ def _copy_field(prototype: Field, form) -> Field:
     choices = state.get("_choices")
     if isinstance(choices, (list, dict)):
         state["_choices"] = choices.copy()
+    if isinstance(prototype, FieldList):
+        state["entries"], state["last_index"] = [], -1  # process() fills them
+    elif isinstance(prototype, FormField):
+        state["_obj"] = None  # process() makes the sub-form
+        state.pop("form", None)
     return field
 
 

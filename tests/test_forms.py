@@ -104,6 +104,12 @@ def test_each_form_gets_fields_of_its_own(app):
         assert [row.key.data for row in rows.attributes] == ["a", "b"]
         assert [row.key.id for row in rows.attributes] == ["attributes-0-key", "attributes-1-key"]
         assert rows.attributes[0].key is not rows.attributes[1].key
+        again = AttributesForm(formdata=MultiDict({"attributes-0-key": "c", "attributes-5-value": "v"}))
+        assert [(row.key.data, row.value.data) for row in again.attributes] == [("c", None), (None, "v")]
+        assert [row.key.name for row in again.attributes] == ["attributes-0-key", "attributes-1-key"]
+        assert again.attributes is not rows.attributes and again.attributes[0].form is not rows.attributes[0].form
+        assert [row.key.data for row in rows.attributes] == ["a", "b"]
+        assert [row.key.data for row in AttributesForm(formdata=None).attributes] == [None]
 
         # A field left out of a partial form stays in the next one.
         login = LoginForm(formdata=MultiDict({"email": "a@b.c"}))
