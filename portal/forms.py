@@ -12,13 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from flask.globals import _cv_app
+from flask_babel import get_locale
 from flask_babel import gettext as _gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, DateField, Field, StringField
+from wtforms import BooleanField, DateField, Field, FieldList, FormField, StringField
+from wtforms.fields.core import Flags, Label
 
 from portal import widgets
 from portal.errors import FieldErrors
@@ -52,6 +55,30 @@ class LazyText(LazyString):
         super().__init__(_gettext, message)
 
     def __str__(self) -> str:
+        # Each read used to find the request's locale and catalogue again through
+        # four context-local proxies (~7 us; a page reads a dozen labels and options).
+        # The catalogue's ``ugettext`` is remembered on ``g`` with the locale it is for,
+        # and used while Flask-Babel's per-request state (``g._flask_babel``, pinned
+        # Flask-Babel 4.0) still holds that same locale object, so ``force_locale()``
+        # and a change of language are followed at once; anything else (no request,
+        # no locale chosen yet, another locale) asks ``request_translations()``.
+        app_ctx = _cv_app.get(None)
+        if app_ctx is not None:
+            state = app_ctx.g.__dict__
+            locale = getattr(state.get("_flask_babel"), "babel_locale", None)
+            memo = state.get("_portal_label_gettext")
+            if memo is not None and memo[0] is locale:
+                return memo[1](self._args[0])
+            # The catalogue the render found for this locale (portal.templating), if any.
+            found = state.get("_portal_translations")
+            if locale is not None and found is not None and found[0] is locale:
+                state["_portal_label_gettext"] = (locale, found[1].ugettext)
+                return found[1].ugettext(self._args[0])
+            translations = request_translations()
+            locale = get_locale()
+            if locale is not None:
+                state["_portal_label_gettext"] = (locale, translations.ugettext)
+            return translations.ugettext(self._args[0])
         return request_translations().ugettext(self._args[0])
 
     def __html__(self) -> str:
@@ -85,10 +112,14 @@ class PortalForm(FlaskForm):
                 return request.form
             return None
 
+        # Fields are bound by copying a prototype (see ``_bind_from_prototype``); a form
+        # whose fields read the request or the database in ``__init__`` sets this False.
+        reuse_bound_fields = True
+
         def bind_field(self, form, unbound_field, options):
-            field = super().bind_field(form, unbound_field, options)
-            field.label.text = LazyText.of(field.label.text)  # read by the field macros
-            return field
+            if self.reuse_bound_fields:
+                return _bind_from_prototype(self, form, unbound_field, options)
+            return _bind(form, unbound_field, options)
 
         def render_field(self, field, render_kw):
             # The same tags as WTForms' widgets, without their slow attribute formatting.
@@ -140,6 +171,87 @@ class PortalForm(FlaskForm):
                 self._fields[name].errors = list(self._fields[name].errors) + list(messages)
             else:
                 self.form_errors.extend(messages)
+
+
+def _bind(form, unbound_field, options) -> Field:
+    """WTForms' own binding (``DefaultMeta.bind_field``), with the label as a ``LazyText``."""
+    field = unbound_field.bind(form=form, **options)
+    field.label.text = LazyText.of(field.label.text)  # read by the field macros
+    return field
+
+
+# Per app: at most this many prototypes (field × name × prefix × id); emptied when full,
+# so that names taken from form data (``attributes-7-``…) cannot grow it without end.
+PROTOTYPES_MAX = 2048
+
+
+def _bind_from_prototype(meta, form, unbound_field, options) -> Field:
+    """Bind a field by copying one bound before, instead of running its ``__init__``.
+
+    Why (issue 9): ``Field.__init__`` and the ``__init__``s of our fields (validator
+    lists, choices, flags, label) cost ~10 us a field; a page builds a dozen. What
+    ``__init__`` makes depends only on the unbound field, its name and prefix, the
+    translations and the app (``LanguageField`` reads ``LANGUAGES``), so the first
+    binding is kept per app as a prototype (holding no form and no data) and later
+    ones copy it. Everything a form may change on its own field is made anew for each
+    copy: the flags, the label, ``render_kw`` and the list of choices; the data, raw
+    data and errors are set by ``process()`` and ``validate()`` as usual. The shared
+    parts (validators, widget, filters) are shared by every form in WTForms already.
+
+    Only for fields whose ``__init__`` reads nothing of the request or the database
+    (a form whose fields do sets ``Meta.reuse_bound_fields = False``). A ``FieldList``
+    copy starts without entries and a ``FormField`` copy without its sub-form, as a
+    freshly bound one does; ``process()`` makes them. A ``FieldList``'s entries are
+    bound through this hook too (WTForms 3.3), each copy taking the list's meta.
+    """
+    cache = meta.__dict__.get("_prototypes")
+    if cache is None:
+        app_ctx = _cv_app.get(None)  # current_app without its proxy
+        if app_ctx is None:
+            return _bind(form, unbound_field, options)
+        cache = meta._prototypes = app_ctx.app.extensions.setdefault("portal.bound_fields", {})
+    if not _PROTOTYPE_OPTIONS.issuperset(options):
+        return _bind(form, unbound_field, options)
+    # A form's fields get name, prefix and translations; a FieldList's entries get
+    # name, id, translations and the list's meta (which each copy takes, below).
+    key = (unbound_field, options["name"], options.get("prefix"), options.get("id"), options.get("translations"))
+    try:
+        prototype = cache.get(key)
+    except TypeError:  # translations that cannot be hashed
+        return _bind(form, unbound_field, options)
+    if prototype is None:
+        field = _bind(form, unbound_field, options)
+        if len(cache) >= PROTOTYPES_MAX:
+            cache.clear()
+        cache[key] = _copy_field(field, None, None)
+        return field
+    return _copy_field(prototype, form, options.get("_meta"))
+
+
+_PROTOTYPE_OPTIONS = frozenset({"name", "prefix", "translations", "id", "_meta"})
+
+
+def _copy_field(prototype: Field, form, meta) -> Field:
+    field = object.__new__(type(prototype))
+    state = field.__dict__
+    state.update(prototype.__dict__)
+    state["_form"] = form
+    state["meta"] = meta if meta is not None else form.meta if form is not None else None
+    flags = Flags()
+    flags.__dict__.update(prototype.flags.__dict__)
+    state["flags"] = flags
+    state["label"] = Label(prototype.label.field_id, prototype.label.text)
+    if prototype.render_kw is not None:
+        state["render_kw"] = dict(prototype.render_kw)
+    choices = state.get("_choices")
+    if isinstance(choices, (list, dict)):
+        state["_choices"] = choices.copy()
+    if isinstance(prototype, FieldList):
+        state["entries"], state["last_index"] = [], -1  # process() fills them
+    elif isinstance(prototype, FormField):
+        state["_obj"] = None  # process() makes the sub-form
+        state.pop("form", None)
+    return field
 
 
 def _flatten(messages):

@@ -55,12 +55,26 @@ def html_attrs(attrs: dict[str, Any]) -> str:
         if value is True:
             parts.append(_clean_key(key))
         elif value is not False and value is not None:
-            if type(value) is str:
-                parts.append(f'{_clean_key(key)}="{_escape_str(value)}"')
-            else:
-                # escape() turns '"' into '&#34;' already; a Markup value keeps its own
-                # quotes, which html_params replaces with '&quot;' (so do we).
-                parts.append(f'{_clean_key(key)}="{str.replace(escape(value), chr(34), "&quot;")}"')
+            parts.append(_attrs({_clean_key(key): value}))
+    return " ".join(parts)
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """``html_attrs`` of attributes whose names are clean already (``id``, ``aria-invalid``)."""
+    parts = []
+    for key, value in sorted(attrs.items()):
+        if value is True:
+            parts.append(key)
+        elif value is False or value is None:
+            continue
+        elif type(value) is str:
+            parts.append(f'{key}="{_escape_str(value)}"')
+        elif type(value) is int:
+            parts.append(f'{key}="{value}"')  # digits and a sign: nothing to escape
+        else:
+            # escape() turns '"' into '&#34;' already; a Markup value keeps its own
+            # quotes, which html_params replaces with '&quot;' (so do we).
+            parts.append(f'{key}="{str.replace(escape(value), chr(34), "&quot;")}"')
     return " ".join(parts)
 
 
@@ -88,7 +102,7 @@ def _input(widget, field, attrs: dict[str, Any]) -> Markup:
         attrs["list"] = datalist if isinstance(datalist, str) else datalist.id
     _add_flags(widget, field, attrs)
     attrs["name"] = field.name
-    return Markup(f"<input {html_attrs(attrs)}>")  # noqa: S704 - html_attrs escapes every value
+    return Markup(f"<input {_attrs(attrs)}>")  # noqa: S704 - _attrs escapes every value
 
 
 def _password(widget, field, attrs):
@@ -150,7 +164,7 @@ def _textarea(widget, field, attrs):
     attrs.setdefault("id", field.id)
     _add_flags(widget, field, attrs)
     attrs["name"] = field.name
-    return Markup(f"<textarea {html_attrs(attrs)}>\r\n{escape(field._value())}</textarea>")  # noqa: S704 - escaped
+    return Markup(f"<textarea {_attrs(attrs)}>\r\n{escape(field._value())}</textarea>")  # noqa: S704 - escaped
 
 
 def _select(widget, field, attrs):
@@ -161,18 +175,23 @@ def _select(widget, field, attrs):
         attrs["multiple"] = True
     _add_flags(widget, field, attrs)
     attrs["name"] = field.name
-    html = [f"<select {html_attrs(attrs)}>"]
+    html = [f"<select {_attrs(attrs)}>"]
     # The same Choice objects WTForms' Select widget iterates (value, label, selected, render_kw).
     for choice in field._iter_choices_normalized():
         value = choice.value
         if isinstance(value, bool):
             value = str(value)
-        option = {"value": value, **(choice.render_kw or {})}
-        if choice.selected:
-            option["selected"] = True
         label = choice.label
         if label is not None and not isinstance(label, str):
             label = str(label)  # a lazy translation: translate it once, not for each use
+        if not choice.render_kw and type(value) is str:
+            # Just ``selected`` and ``value``, in html_params' (sorted) order.
+            selected = "selected " if choice.selected else ""
+            html.append(f'<option {selected}value="{_escape_str(value)}">{escape(label or choice.value)}</option>')
+            continue
+        option = {"value": value, **(choice.render_kw or {})}
+        if choice.selected:
+            option["selected"] = True
         html.append(f"<option {html_attrs(option)}>{escape(label or choice.value)}</option>")
     html.append("</select>")
     return Markup("".join(html))  # noqa: S704 - every part escaped above

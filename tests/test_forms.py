@@ -20,6 +20,26 @@ def test_a_label_is_translated_when_it_is_read(app):
         assert form.first_name.label.text == "First name"
 
 
+def test_a_label_follows_every_change_of_language_within_a_request(app):
+    from flask import session
+    from flask_babel import refresh
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        label = DetailsForm(formdata=None).language_code.label.text
+        assert [str(label), str(label)] == ["Language", "Language"]
+        with force_locale("tr"):
+            assert str(label) == "Dil"
+            with force_locale("en"):
+                assert str(label) == "Language"
+            assert str(label) == "Dil"
+        assert str(label) == "Language"
+        session["language"] = "tr"  # what the language switch stores
+        refresh()
+        assert str(label) == "Dil"
+    with app.app_context():
+        assert str(label) == "Language"  # no request: Flask-Babel's default
+
+
 def test_only_plain_lazy_messages_are_replaced(app):
     with_variables = lazy_gettext("Age must be between %(low)d and %(high)d years.", low=1, high=2)
     assert LazyText.of(with_variables) is with_variables
@@ -50,3 +70,75 @@ def test_profile_labels_and_options_follow_a_change_of_language(client, auth, cu
         "erkek",
     ]
     assert [o["value"] for o in after.find("select", id="language_code").find_all("option")] == ["en", "tr"]
+
+
+# --- fields bound from a prototype (portal.forms._bind_from_prototype, issue 9) ---
+
+
+def test_each_form_gets_fields_of_its_own(app):
+    from werkzeug.datastructures import MultiDict
+
+    from portal.accounts.forms import LoginForm
+    from portal.profile.forms import AttributesForm
+
+    with app.test_request_context():
+        first = DetailsForm(formdata=MultiDict({"first_name": "x" * 80, "gender": "female"}))
+        assert not first.validate()
+        first.first_name.flags.required = True
+        first.first_name.render_kw["autocomplete"] = "off"
+        first.first_name.label.text = "Changed"
+        first.language_code.choices.append(("xx", "Mine"))
+
+        second = DetailsForm(formdata=None)
+        assert second.first_name is not first.first_name
+        assert second.first_name.errors == () and second.first_name.data is None
+        assert second.gender.data is None and second.first_name._form is second
+        assert second.first_name.flags.required is None
+        assert second.first_name.render_kw == {"autocomplete": "given-name"}
+        assert second.first_name.label.text == "First name"
+        assert [c.value for c in second.language_code.choices] == ["en", "tr"]
+        assert first.first_name.errors == ["Field cannot be longer than 50 characters."]
+
+        # Sub-forms of a FieldList: every row its own fields, bound to its own form.
+        rows = AttributesForm(formdata=None, data={"attributes": [{"key": "a", "value": "1"}, {"key": "b"}]})
+        assert [row.key.data for row in rows.attributes] == ["a", "b"]
+        assert [row.key.id for row in rows.attributes] == ["attributes-0-key", "attributes-1-key"]
+        assert rows.attributes[0].key is not rows.attributes[1].key
+        again = AttributesForm(formdata=MultiDict({"attributes-0-key": "c", "attributes-5-value": "v"}))
+        assert [(row.key.data, row.value.data) for row in again.attributes] == [("c", None), (None, "v")]
+        assert [row.key.name for row in again.attributes] == ["attributes-0-key", "attributes-1-key"]
+        assert again.attributes is not rows.attributes and again.attributes[0].form is not rows.attributes[0].form
+        assert [row.key.data for row in rows.attributes] == ["a", "b"]
+        assert [row.key.data for row in AttributesForm(formdata=None).attributes] == [None]
+
+        # A field left out of a partial form stays in the next one.
+        login = LoginForm(formdata=MultiDict({"email": "a@b.c"}))
+        del login["password"]
+        assert "password" in LoginForm(formdata=None)
+
+
+def test_fields_follow_the_app_they_are_bound_in(app, database_url):
+    from tests.conftest import make_app
+
+    other = make_app(database_url, LANGUAGES={"en": "English"})
+    with app.test_request_context():
+        assert [c.value for c in DetailsForm(formdata=None).language_code.choices] == ["en", "tr"]
+    with other.test_request_context():
+        assert [c.value for c in DetailsForm(formdata=None).language_code.choices] == ["en"]
+    with app.test_request_context():
+        assert [c.value for c in DetailsForm(formdata=None).language_code.choices] == ["en", "tr"]
+
+
+def test_prefixes_from_form_data_do_not_grow_the_prototypes_without_end(app, monkeypatch):
+    from werkzeug.datastructures import MultiDict
+
+    from portal import forms
+    from portal.profile.forms import AttributesForm
+
+    monkeypatch.setattr(forms, "PROTOTYPES_MAX", 40)
+    with app.test_request_context():
+        for start in range(0, 500, 50):
+            data = MultiDict({f"attributes-{i}-key": f"k{i}" for i in range(start, start + 50)})
+            form = AttributesForm(formdata=data)
+            assert [row.key.data for row in form.attributes][:2] == [f"k{start}", f"k{start + 1}"]
+        assert len(app.extensions["portal.bound_fields"]) <= 40

@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput, PasswordInput
 
 from portal.forms import PortalForm, StrictBooleanField, TextField
-from portal.profile.fields import GenderField
+from portal.profile.fields import GenderField, LanguageField
 
 TRICKY = "He said \"hi\" & <b>bye</b> 'twice'"
 
@@ -56,6 +56,12 @@ class Everything(PortalForm):
         render_kw={"autocomplete": "off"},
     )
     gender = GenderField("Gender")
+    chosen_gender = GenderField("Gender")
+    language = LanguageField("Language")
+    odd = SelectField(
+        "Odd values", choices=[SelectChoice('a"&<b>', "Tricky"), SelectChoice(" ", ""), SelectChoice("", "Empty")]
+    )
+    numbered = SelectField("Numbered", coerce=int, choices=[SelectChoice(1, "One"), SelectChoice(2, "Two")])
     many = SelectMultipleField(
         "Many", choices=[SelectChoice("a", "A"), SelectChoice("b", "B"), SelectChoice("c", "C & D")]
     )
@@ -85,6 +91,10 @@ DATA = {
     "maybe": False,
     "colour": "g",
     "gender": None,
+    "chosen_gender": "male",
+    "language": "tr",
+    "odd": 'a"&<b>',
+    "numbered": 2,
     "many": ["a", "c"],
     "grouped": "y",
     "notes": "line one\n<script>&amp;</script>",

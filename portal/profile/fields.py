@@ -176,8 +176,28 @@ class ChoiceOrNullField(SelectField):
         self.nullable = nullable
         self.null_label = null_label
 
+    def _plain_choices(self) -> list[SelectChoice] | None:
+        """The choices when they are a plain list of ``SelectChoice`` (ours always are)."""
+        choices = self._choices if not self._choices_stale else None
+        if type(choices) is list and all(type(c) is SelectChoice for c in choices):
+            return choices
+        return None
+
+    def has_groups(self):
+        # WTForms re-reads every choice through SelectChoice.from_input for this question.
+        choices = self._plain_choices()
+        if choices is None:
+            return super().has_groups()
+        return any(c.optgroup is not None for c in choices)
+
     def iter_choices(self):
-        choices = list(super().iter_choices())
+        plain = self._plain_choices()
+        if plain is None:
+            choices = list(super().iter_choices())
+        else:
+            # What SelectField.iter_choices makes of them, without normalising each again.
+            data, coerce = self.data, self.coerce
+            choices = [Choice(c.value, c.label, coerce(c.value) == data, c.render_kw) for c in plain]
         if self.nullable:
             # str(): the lazy label is translated once here, not each time the widget reads it.
             label = str(self.null_label) if self.null_label is not None else "—"
