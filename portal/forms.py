@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import request
 from flask.globals import _cv_app
-from flask_babel import get_locale
 from flask_babel import gettext as _gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -55,30 +54,7 @@ class LazyText(LazyString):
         super().__init__(_gettext, message)
 
     def __str__(self) -> str:
-        # Each read used to find the request's locale and catalogue again through
-        # four context-local proxies (~7 us; a page reads a dozen labels and options).
-        # The catalogue's ``ugettext`` is remembered on ``g`` with the locale it is for,
-        # and used while Flask-Babel's per-request state (``g._flask_babel``, pinned
-        # Flask-Babel 4.0) still holds that same locale object, so ``force_locale()``
-        # and a change of language are followed at once; anything else (no request,
-        # no locale chosen yet, another locale) asks ``request_translations()``.
-        app_ctx = _cv_app.get(None)
-        if app_ctx is not None:
-            state = app_ctx.g.__dict__
-            locale = getattr(state.get("_flask_babel"), "babel_locale", None)
-            memo = state.get("_portal_label_gettext")
-            if memo is not None and memo[0] is locale:
-                return memo[1](self._args[0])
-            # The catalogue the render found for this locale (portal.templating), if any.
-            found = state.get("_portal_translations")
-            if locale is not None and found is not None and found[0] is locale:
-                state["_portal_label_gettext"] = (locale, found[1].ugettext)
-                return found[1].ugettext(self._args[0])
-            translations = request_translations()
-            locale = get_locale()
-            if locale is not None:
-                state["_portal_label_gettext"] = (locale, translations.ugettext)
-            return translations.ugettext(self._args[0])
+        # The request's catalogue, remembered for the locale in force (two dict look-ups).
         return request_translations().ugettext(self._args[0])
 
     def __html__(self) -> str:
