@@ -3,7 +3,7 @@ need a CSRF token, and the security headers on every response."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -83,26 +83,60 @@ def _csrf_cookie(response):
     return response
 
 
-def _request_csrf_token(field_name: str):
-    """Flask-WTF's ``csrf_token()`` for templates, without re-reading its settings per call.
+# Signed tokens kept per app, by the session's raw token (see ``csrf_token``).
+SIGNED_TOKENS_MAX = 4096
 
-    ``generate_csrf()`` signs the session's token once per request and keeps the
-    result in ``g``; every later call (a page has one per form) reads two settings
-    and ``g`` again to return it. This returns what is in ``g`` directly, and
-    calls ``generate_csrf()`` otherwise: the same token, still signed per request.
+
+def csrf_token() -> str:
+    """The request's signed CSRF token: the form field, ``x-csrftoken`` and the
+    ``csrftoken`` cookie all carry it. Use this rather than Flask-WTF's
+    ``generate_csrf()``, which it wraps.
+
+    ``generate_csrf()`` keeps the session's random token and signs it afresh
+    for each request; the signature carries the time it was made, for
+    ``WTF_CSRF_TIME_LIMIT``. With no time limit (our setting: a token lives as
+    long as its session) that time is never read, so a session's token is
+    signed once and the signed form remembered, per app and per worker: no
+    HMAC per page, and the ``csrftoken`` cookie stays the same from page to
+    page instead of being set anew on each. With a time limit, every request
+    signs, as Flask-WTF does.
     """
+    config = current_app.config
+    field_name = config["WTF_CSRF_FIELD_NAME"]
+    token = g.get(field_name)
+    if token is not None:
+        return token
+    if config["WTF_CSRF_TIME_LIMIT"] is not None:
+        return generate_csrf()
+    signed = current_app.extensions["portal.csrf_signed"]
+    raw = session.get(field_name)
+    token = signed.get(raw) if raw is not None else None
+    if token is None:
+        token = generate_csrf()  # creates the session's raw token if it has none
+        if len(signed) >= SIGNED_TOKENS_MAX:
+            del signed[next(iter(signed))]  # the oldest: it is signed again if it comes back
+        signed[session[field_name]] = token
+    else:
+        setattr(g, field_name, token)  # where Flask-WTF keeps it for the request (and _csrf_cookie reads it)
+    return token
 
-    def csrf_token() -> str:
+
+def _template_csrf_token(field_name: str):
+    """``csrf_token()`` for templates: a page calls it once per form, so the
+    calls after the first read ``g`` directly."""
+
+    def template_csrf_token() -> str:
         token = g.get(field_name)
-        return token if token is not None else generate_csrf()
+        return token if token is not None else csrf_token()
 
-    return csrf_token
+    return template_csrf_token
 
 
 def init_security(app: Flask) -> None:
     csrf.init_app(app)
+    app.extensions["portal.csrf_signed"] = {}
     # The macros of _macros.html (imported without context) call the environment's csrf_token.
-    app.jinja_env.globals["csrf_token"] = _request_csrf_token(app.config["WTF_CSRF_FIELD_NAME"])
+    app.jinja_env.globals["csrf_token"] = _template_csrf_token(app.config["WTF_CSRF_FIELD_NAME"])
     app.before_request(_check_csrf)
     app.after_request(_csrf_cookie)
     app.after_request(_security_headers)

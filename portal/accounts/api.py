@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from portal.accounts import services
 from portal.accounts.forms import LoginForm
@@ -14,6 +13,7 @@ from portal.accounts.roles import refuse_while_acting
 from portal.accounts.session_login import end_session, start_session
 from portal.accounts.throttle import throttle_login
 from portal.errors import FieldErrors
+from portal.security import csrf_token as signed_csrf_token
 
 bp = Blueprint("accounts_api", __name__)
 
@@ -21,7 +21,7 @@ bp = Blueprint("accounts_api", __name__)
 @bp.get("/csrf_token/")
 def csrf_token():
     """The token for ``x-csrftoken``; also set as the ``csrftoken`` cookie."""
-    return jsonify(csrf_token=generate_csrf())
+    return jsonify(csrf_token=signed_csrf_token())
 
 
 @bp.post("/users/login/")
@@ -37,7 +37,7 @@ def login():
     start_session(user)
     key = services.issue_token(user=user)
     session["auth_token_hash"] = AuthToken.hash_key(key)
-    generate_csrf()  # a fresh token for the fresh session, sent as the csrftoken cookie
+    signed_csrf_token()  # a fresh token for the fresh session, sent as the csrftoken cookie
     return jsonify(key=key)
 
 

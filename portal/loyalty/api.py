@@ -6,7 +6,6 @@ from flask import Blueprint, jsonify
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from portal.accounts.passwords import hash_password
 from portal.accounts.session_login import start_session
@@ -16,6 +15,7 @@ from portal.loyalty.forms import LoyaltyProfileForm, RegisterForm
 from portal.loyalty.throttle import throttle_registration
 from portal.profile.serializers import profile_json
 from portal.request_context import change_origin
+from portal.security import csrf_token as signed_csrf_token
 
 bp = Blueprint("loyalty_api", __name__)
 
@@ -34,7 +34,7 @@ def register():
             details=details, password_hash=hash_password(form.password.data), code=form.code.data, origin=origin
         )
         start_session(user)
-        generate_csrf()  # a fresh token for the fresh session, sent as the csrftoken cookie
+        signed_csrf_token()  # a fresh token for the fresh session, sent as the csrftoken cookie
         return jsonify(profile_json(user)), 201
     registration.start_registration(details=details, client_ip=origin.client_ip, locale=str(get_locale()))
     if form.resend.data:
