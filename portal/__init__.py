@@ -37,6 +37,9 @@ class PortalFlask(Flask):
     """
 
     jinja_environment = LocalizedEnvironment
+    # Every template is kept once compiled: they are the files of templates/, a
+    # bounded set, so a plain dict serves instead of Jinja's locked LRU (400).
+    jinja_options = {"cache_size": -1}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

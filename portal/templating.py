@@ -25,6 +25,12 @@ giving exactly the same answers:
   (``ctx.globals_keys - self.globals.keys()``, a Python loop over a ChainMap, 1-3 % of
   a page per import). :class:`PortalTemplate` asks the same question of the ChainMap's
   dicts at C speed; when the answer is "some", Jinja's own code runs as before.
+- ``{{ f(…) }}`` and macro calls: Jinja's ``Context.call`` asks each callable, on
+  every call, whether it wants the context, eval context or environment passed (up
+  to four attribute look-ups; the profile page makes ~55 such calls). :class:`PortalContext`
+  calls directly the callables whose answer is known to be "no": macros, plain
+  functions without Jinja's ``pass_*`` mark, and WTForms fields; anything else is
+  asked as before.
 - ``url_for()``: for an endpoint without arguments (and ``static`` with only a
   ``filename``), the URL is built once per URL adapter state (script root, host,
   subdomain, scheme) and remembered by this app; anything else (arguments,
@@ -34,13 +40,16 @@ giving exactly the same answers:
 from __future__ import annotations
 
 from collections import ChainMap
+from types import FunctionType
 from typing import Any
 
 from flask import Flask, g
 from flask.globals import _cv_app, _cv_request
 from flask_babel import get_locale, get_translations
 from jinja2 import Template, pass_context
+from jinja2.runtime import Context, Macro
 from markupsafe import Markup
+from wtforms import Field
 
 # URLs remembered per app; cleared when full, so a stream of odd Host headers
 # cannot grow it without bound.
@@ -108,6 +117,34 @@ class PortalTemplate(Template):
         return super()._get_default_module(ctx)
 
 
+class PortalContext(Context):
+    """Jinja's template context, calling what needs no context without asking.
+
+    ``Context.call`` passes the context (or eval context, or environment) to a
+    callable marked with ``pass_context`` (or ``pass_eval_context``,
+    ``pass_environment``); it looks for the mark on the callable and on its
+    ``__call__`` each time. A macro carries no mark, a field renders from its
+    own arguments, and a plain function carries the mark in its ``__dict__`` if
+    at all: those are called directly, with the same arguments and the same
+    answer to a ``StopIteration``.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
+        kind = type(__obj)
+        if kind is Macro or (kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__) or isinstance(
+            __obj, Field
+        ):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+        return super().call(__obj, *args, **kwargs)
+
+
 def _memo_url_for(app: Flask):
     """The templates' ``url_for``: argument-free URLs built once per adapter state."""
     build = app.url_for
@@ -154,6 +191,7 @@ def init_templating(app: Flask) -> None:
     )
     app.jinja_env.globals["url_for"] = _memo_url_for(app)
     app.jinja_env.template_class = PortalTemplate
+    app.jinja_env.context_class = PortalContext
     from portal.template_folding import install
 
     install(app, request_translations)  # literal `_("…")` translated once per language

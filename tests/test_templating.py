@@ -105,6 +105,60 @@ def test_imported_macros_see_globals_given_to_the_importing_template():
     assert plain.render() == "[]"
 
 
+# Calls in templates (portal.templating.PortalContext): macros, plain functions and
+# fields are called directly; whatever asks for the context still gets it.
+
+
+def test_template_calls_pass_what_each_callable_asks_for(app):
+    from jinja2 import pass_context, pass_environment
+    from wtforms import Form, StringField
+
+    @pass_context
+    def who(ctx):
+        return ctx["name"]
+
+    class Greeter:
+        @pass_context
+        def __call__(self, ctx, word):
+            return f"{word}, {ctx['name']}"
+
+    @pass_environment
+    def same_env(env):
+        return env is app.jinja_env.for_request()
+
+    def add(a, b=1):
+        return a + b
+
+    def stops():
+        raise StopIteration
+
+    class NameForm(Form):
+        name = StringField()
+
+    source = (
+        '{% macro m(x) %}[{{ x }}]{% endmacro %}'
+        '<p id="macro">{{ m(1) }}</p>'
+        '<p id="loop">{% for i in [1, 2] %}{{ m(i) }}{{ add(i, b=i) }}{% endfor %}</p>'
+        '<p id="ctx">{{ who() }}</p>'
+        '<p id="loop-ctx">{% for i in [1] %}{% set name = "set in a loop" %}{{ who() }}{% endfor %}</p>'
+        '<p id="object">{{ greet("hello") }}</p>'
+        '<p id="env">{{ same_env() }}</p>'
+        '<p id="stop">{{ stops() is undefined }}</p>'
+        '<p id="field">{{ form.name(class_="wide") }}</p>'
+    )
+    with app.test_request_context():
+        html = render_template_string(
+            source, name="top", who=who, greet=Greeter(), same_env=same_env, add=add, stops=stops,
+            form=NameForm(name="Ada"),
+        )
+    soup = page_of(html)
+    texts = {p["id"]: p.get_text() for p in soup.find_all("p")}
+    assert texts == {"macro": "[1]", "loop": "[1]2[2]4", "ctx": "top", "loop-ctx": "set in a loop",
+                     "object": "hello, top", "env": "True", "stop": "True", "field": ""}
+    field = soup.find(id="field").find("input")
+    assert (field["name"], field["value"], field["class"]) == ("name", "Ada", ["wide"])
+
+
 # Literal translations folded at compile time (portal.template_folding): every render
 # gives what Jinja's new-style gettext gives at run time, in the locale in force.
 
