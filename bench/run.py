@@ -5,12 +5,19 @@ For SQLite and then PostgreSQL: migrate an empty database, load the demo data,
 start the reference app (``bench/reference_app.py``) and the portal under
 gunicorn (the portal with the production configuration), log in to both (the
 portal through ``POST /users/login/``, as the demo customer) and measure each
-endpoint with wrk at 16 connections, right after a run of the reference's one
-endpoint; each run gets a short unmeasured warm-up first. An endpoint that is
-not built yet (404/405) is skipped with a note. The table shows each
-endpoint's ratio to the reference run paired with it, on the same database.
+endpoint with wrk at 16 connections in rounds that alternate with the
+reference's one endpoint (reference, endpoint, reference, endpoint, …), after a
+short unmeasured warm-up of each. An endpoint that is not built yet (404/405)
+is skipped with a note.
 
-Run ``python -m bench.run --help`` for the knobs (duration, workers, databases).
+Each round's ratio is the endpoint's rate over the reference's in that round, a
+few seconds apart on the same machine; the table shows the median of the
+rounds' ratios (and their range in the verdicts), the endpoint's mean rate and
+its median p50/p99. On a shared host the machine's speed changes from minute to
+minute: one long run per app would measure that as much as the app.
+
+Run ``python -m bench.run --help`` for the knobs (rounds, duration, workers,
+databases).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -80,7 +87,8 @@ class Result:
     p99_ms: float | None = None
     errors: int = 0
     note: str = ""
-    ratio: float | None = None  # to the reference run measured just before it
+    ratio: float | None = None  # median over the rounds of (this run's rate / the reference run's just before)
+    ratios: list[float] = field(default_factory=list)  # each round's
 
 
 def require_wrk() -> str:
@@ -131,27 +139,58 @@ def run_wrk(base_url: str, target: Target, login: Login, *, seconds: int, connec
     raise BenchError(f"wrk printed no summary:\n{result.stdout}{result.stderr}")
 
 
-def measure(base_url: str, target: Target, login: Login, args) -> Result:
-    note = probe(base_url, target, login)
-    if note:
-        log(f"  {target.label}: {note}")
-        return Result(target, note=note)
-    run_wrk(base_url, target, login, seconds=args.warmup, connections=args.connections)
+def run(base_url: str, target: Target, login: Login, args) -> Result:
+    """One measured run of ``args.duration`` seconds."""
     summary = run_wrk(base_url, target, login, seconds=args.duration, connections=args.connections)
     # Sync gunicorn workers close each connection after answering; wrk reconnects
     # and counts nothing for that. Status >= 400, timeouts and failed reads are errors.
     errors = sum(summary[k] for k in ("status_errors", "connect_errors", "read_errors", "write_errors", "timeouts"))
-    result = Result(
+    return Result(
         target,
         rps=summary["requests"] / (summary["duration_us"] / 1e6),
         p50_ms=summary["p50_us"] / 1000,
         p99_ms=summary["p99_us"] / 1000,
         errors=errors,
-        note=f"{errors} errors" if errors else "",
     )
-    log(f"  {target.label}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
-        + (f", {errors} ERRORS" if errors else ""))
-    return result
+
+
+def combine(target: Target, runs: list[Result], ratios: list[float] | None = None) -> Result:
+    """The runs of one endpoint as one row: mean rate, median latencies, median ratio."""
+    errors = sum(r.errors for r in runs)
+    rates = [r.rps for r in runs]
+    return Result(
+        target,
+        rps=statistics.mean(rates),
+        p50_ms=statistics.median(r.p50_ms for r in runs),
+        p99_ms=statistics.median(r.p99_ms for r in runs),
+        errors=errors,
+        note=f"{errors} errors" if errors else "",
+        ratio=statistics.median(ratios) if ratios else None,
+        ratios=ratios or [],
+    )
+
+
+def measure_against_reference(
+    portal_url: str, target: Target, login: Login, reference_url: str, reference_login: Login, args
+) -> tuple[Result, list[Result]]:
+    """The endpoint in ``args.rounds`` rounds, each right after a reference run.
+
+    Returns the endpoint's row and the reference runs (for the reference's row).
+    """
+    run_wrk(reference_url, REFERENCE, reference_login, seconds=args.warmup, connections=args.connections)
+    run_wrk(portal_url, target, login, seconds=args.warmup, connections=args.connections)
+    references, runs, ratios = [], [], []
+    for _ in range(args.rounds):
+        reference = run(reference_url, REFERENCE, reference_login, args)
+        result = run(portal_url, target, login, args)
+        references.append(reference)
+        runs.append(result)
+        ratios.append(result.rps / reference.rps)
+    row = combine(target, runs, ratios)
+    log(f"  {target.label}: {row.rps:.0f} req/s, p50 {row.p50_ms:.1f} ms, p99 {row.p99_ms:.1f} ms; "
+        f"× reference by round: {', '.join(f'{r:.2f}' for r in ratios)} (median {row.ratio:.2f})"
+        + (f", {row.errors} ERRORS" if row.errors else ""))
+    return row, references
 
 
 def reference_login(base_url: str) -> Login:
@@ -181,24 +220,24 @@ def bench_database(name: str, url: str, args) -> list[Result]:
         for target in PORTAL_TARGETS:
             if args.only and not any(part in target.label for part in args.only):
                 continue
-            if probe(portal.base_url, target, login) is None:
-                references.append(measure(reference.base_url, REFERENCE, reference_session, args))
-            result = measure(portal.base_url, target, login, args)
-            if result.rps and references:
-                result.ratio = result.rps / references[-1].rps
+            note = probe(portal.base_url, target, login)
+            if note:
+                log(f"  {target.label}: {note}")
+                results.append(Result(target, note=note))
+                continue
+            result, paired = measure_against_reference(
+                portal.base_url, target, login, reference.base_url, reference_session, args
+            )
+            references.extend(paired)
             results.append(result)
         if not references:  # nothing to compare with, but the reference still gets its line
-            references.append(measure(reference.base_url, REFERENCE, reference_session, args))
+            references.append(run(reference.base_url, REFERENCE, reference_session, args))
+    mean = combine(REFERENCE, references)
     rates = [r.rps for r in references]
-    mean = Result(
-        REFERENCE,
-        rps=statistics.mean(rates),
-        p50_ms=statistics.mean(r.p50_ms for r in references),
-        p99_ms=statistics.mean(r.p99_ms for r in references),
-        errors=sum(r.errors for r in references),
-        note=f"{len(rates)} runs, {min(rates):.0f} to {max(rates):.0f} req/s",
-        ratio=1.0,
+    mean.note = f"{len(rates)} runs, {min(rates):.0f} to {max(rates):.0f} req/s" + (
+        f", {mean.errors} errors" if mean.errors else ""
     )
+    mean.ratio = 1.0
     return [mean, *results]
 
 
@@ -239,14 +278,19 @@ def verdicts(runs: dict[str, list[Result]]) -> list[str]:
             if goal and result.ratio is not None:
                 ratio = result.ratio
                 verdict = "met" if ratio >= goal else "NOT met"
-                lines.append(f"{name}: {result.target.label}: {ratio:.2f} of the reference, target {goal}: {verdict}")
+                spread = f" (rounds {min(result.ratios):.2f} to {max(result.ratios):.2f})" if result.ratios else ""
+                lines.append(
+                    f"{name}: {result.target.label}: {ratio:.2f} of the reference{spread}, target {goal}: {verdict}"
+                )
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)),
-                        help="measured seconds per endpoint (default 10, env BENCH_DURATION)")
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)),
+                        help="reference/endpoint pairs per endpoint (default 5, env BENCH_ROUNDS)")
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 4)),
+                        help="measured seconds per run (default 4, env BENCH_DURATION)")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured seconds before each (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", DEFAULT_WORKERS)),
@@ -272,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"bench: {error}")
         return 2
     print()
-    print(f"{args.connections} connections, {args.duration} s per endpoint after {args.warmup} s warm-up, "
+    print(f"{args.connections} connections; per endpoint {args.rounds} rounds of {args.duration} s, each after "
+          f"{args.duration} s of the reference, following {args.warmup} s warm-up of each; "
           f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs; load average {load_before:.1f} "
           f"before, {os.getloadavg()[0]:.1f} after (above the CPU count, other processes shared the machine)")
     print()
