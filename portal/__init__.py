@@ -99,11 +99,14 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from portal.accounts.auth import init_login
+    from portal.database import ping_connections_after_idle
     from portal.i18n import init_i18n
     from portal.security import init_security
     from portal.sessions import init_sessions
 
     db.init_app(app)
+    with app.app_context():
+        ping_connections_after_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     init_sessions(app)
     init_login(app, login_manager)

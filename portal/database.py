@@ -1,8 +1,9 @@
-"""Column types shared by every feature's models."""
+"""Column types shared by every feature's models, and the connection pool's health check."""
 
+import time
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, types
+from sqlalchemy import DateTime, Engine, event, exc, types
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -26,3 +27,38 @@ class UTCDateTime(types.TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def ping_connections_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use if it sat idle ``idle_seconds`` or more.
+
+    SQLAlchemy's ``pool_pre_ping`` checks every connection at every checkout:
+    one more round trip per request (``SELECT 1``), on a busy pool whose
+    connections were in use a moment ago. A connection dies of a database
+    restart, a network cut or the server's idle timeout; the one that waited
+    longest is the likeliest, and it is checked here, with the dialect's own
+    ping. A dead one raises ``DisconnectionError``, on which the pool (as
+    documented for the ``checkout`` event) drops it and connects afresh, so
+    the request never sees it.
+
+    What a busy pool gives up: if the database restarts while its connections
+    are in constant use, the first statement on a dead one fails (that request
+    errs, as it would mid-query) and SQLAlchemy then drops every connection
+    made before it, so the next requests connect afresh.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_connection, record) -> None:
+        record.info["portal_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, proxy) -> None:
+        since = record.info.get("portal_idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # just connected, or in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            idle = time.monotonic() - since
+            raise exc.DisconnectionError(f"connection found dead after {idle:.0f} s idle") from error

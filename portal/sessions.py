@@ -45,8 +45,8 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
 
     def _retrieve_session_data(self, store_id: str) -> dict | None:
         # Read on the request's own connection: a read commits nothing, and a
-        # second pool checkout (with its pre-ping round trip) per request is
-        # what a separate connection would cost. Writes keep their own below.
+        # second pool checkout per request is what a separate connection would
+        # cost. Writes keep their own below.
         #
         # The signed-in user comes in the same round trip: the row lands in the
         # ORM's identity map, where Flask-Login's ``db.session.get`` finds it

@@ -7,8 +7,8 @@ request), and it shows here with the statements listed, long before a load
 test would. Counted with SQLAlchemy's ``before_cursor_execute`` event on the
 app's engine, which the server-side session store shares. Counts, not timings.
 
-Pool checkouts are counted too: each costs a round trip of its own (the
-engine pings connections as it hands them out), so a request that leaves the
+Pool checkouts are counted too: each costs pool work of its own (and a ping
+when the connection sat idle, portal.database), so a request that leaves the
 session unchanged should use one connection.
 """
 
