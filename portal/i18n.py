@@ -14,17 +14,21 @@ from flask_login import current_user
 def select_locale() -> str:
     if not has_request_context():  # CLI commands, background jobs, services run outside a request
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    languages = current_app.config["LANGUAGES"]
-    is_api = request.path.startswith(("/users/", "/csrf_token/", "/api/"))
+    config = current_app.config
+    languages = config["LANGUAGES"]
+    req = request._get_current_object()  # each read through a context proxy costs a few look-ups
+    is_api = req.path.startswith(("/users/", "/csrf_token/", "/api/"))
     if not is_api:
-        chosen = session.get("language") if session else None
+        stored = session._get_current_object()
+        chosen = stored.get("language") if stored else None
         if chosen in languages:
             return chosen
-        if current_user and current_user.is_authenticated:
-            code = (current_user.language_code or "").split("-")[0]
+        user = current_user._get_current_object()
+        if user is not None and user.is_authenticated:
+            code = (user.language_code or "").split("-")[0]
             if code in languages:
                 return code
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return req.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
 
 
 def _vary_on_language(response):

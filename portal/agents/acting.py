@@ -175,11 +175,12 @@ def access_notice_context() -> dict:
     computed only on the profile page, and queried only for a customer whose
     ``service_accessed_at`` says there is something recent to show.
     """
-    if request.endpoint != "profile.profile" or not current_user.is_authenticated:
+    if request.endpoint != "profile.profile":
         return {}
-    access = services.access_notice_for(
-        user_id=current_user.id, service_accessed_at=current_user.service_accessed_at
-    )
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        return {}
+    access = services.access_notice_for(user_id=user.id, service_accessed_at=user.service_accessed_at)
     return {"customer_service_access": access}
 
 
