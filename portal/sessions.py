@@ -129,21 +129,22 @@ def _enforce_lifetimes() -> None:
     The stored expiry already ends idle sessions; the timestamps in the session
     make both limits exact and independent of the storage backend.
     """
-    if not session:
+    stored = session._get_current_object()  # each read through the proxy costs a few look-ups
+    if not stored:
         return
     now = clock.now().timestamp()
     cfg = current_app.config
-    created = session.get("_created")
-    touched = session.get("_touched", created)
+    created = stored.get("_created")
+    touched = stored.get("_touched", created)
     if created is not None and (
         now - created > cfg["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
         or now - touched > cfg["SESSION_IDLE_TIMEOUT"].total_seconds()
     ):
-        session.clear()
+        stored.clear()
         return
     if touched is None or now - touched > cfg["SESSION_TOUCH_INTERVAL"].total_seconds():
-        session["_touched"] = now
-        session.setdefault("_created", now)
+        stored["_touched"] = now
+        stored.setdefault("_created", now)
 
 
 def rotate_session() -> None:

@@ -37,15 +37,20 @@ def retry_pending_link_on_visit():
     session, so ordinary page views and API reads pay nothing for it. Static
     files are skipped; the loyalty endpoints sync themselves.
     """
-    if request.endpoint in (None, "static") or request.method != "GET" or not current_user.is_authenticated:
+    req = request._get_current_object()  # each read through a context proxy costs a few look-ups
+    if req.endpoint in (None, "static") or req.method != "GET":
+        return
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return
     now = clock.now().timestamp()
-    last = session.get("loyalty_visit_at")
+    stored = session._get_current_object()
+    last = stored.get("loyalty_visit_at")
     if last is not None and now - last < current_app.config["LOYALTY_VISIT_CHECK_SECONDS"]:
         return
-    session["loyalty_visit_at"] = now
+    stored["loyalty_visit_at"] = now
     if services.is_configured():
-        services.sync_on_visit(user_id=current_user.id)
+        services.sync_on_visit(user_id=user.id)
 
 
 # --- the signup wizard ----------------------------------------------------------
