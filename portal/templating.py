@@ -28,9 +28,9 @@ giving exactly the same answers:
 - ``{{ f(…) }}`` and macro calls: Jinja's ``Context.call`` asks each callable, on
   every call, whether it wants the context, eval context or environment passed (up
   to four attribute look-ups; the profile page makes ~55 such calls). :class:`PortalContext`
-  calls directly the callables whose answer is known to be "no": macros, plain
-  functions without Jinja's ``pass_*`` mark, and WTForms fields; anything else is
-  asked as before.
+  calls the callables whose answer never changes as Jinja would: macros with the
+  eval context, WTForms fields and plain functions without Jinja's ``pass_*`` mark
+  with nothing added; anything else is asked as before.
 - ``url_for()``: for an endpoint without arguments (and ``static`` with only a
   ``filename``), the URL is built once per URL adapter state (script root, host,
   subdomain, scheme) and remembered by this app; anything else (arguments,
@@ -118,31 +118,34 @@ class PortalTemplate(Template):
 
 
 class PortalContext(Context):
-    """Jinja's template context, calling what needs no context without asking.
+    """Jinja's template context, calling what it knows without asking.
 
     ``Context.call`` passes the context (or eval context, or environment) to a
     callable marked with ``pass_context`` (or ``pass_eval_context``,
     ``pass_environment``); it looks for the mark on the callable and on its
-    ``__call__`` each time. A macro carries no mark, a field renders from its
-    own arguments, and a plain function carries the mark in its ``__dict__`` if
-    at all: those are called directly, with the same arguments and the same
-    answer to a ``StopIteration``.
+    ``__call__`` each time. For three kinds the answer never changes: a macro
+    (``Macro.__call__`` is marked ``pass_eval_context``: it gets the eval
+    context, which decides whether its output is markup), a WTForms field (no
+    mark: it renders from its own arguments) and a plain function (its mark,
+    if any, is in its ``__dict__``; unmarked ones get nothing). Those are
+    called as Jinja would call them, with the same answer to a
+    ``StopIteration``; anything else goes through Jinja's ``call``.
     """
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
         kind = type(__obj)
-        if kind is Macro or (kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__) or isinstance(
-            __obj, Field
-        ):
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:
-                return __self.environment.undefined(
-                    "value was undefined because a callable raised a StopIteration exception"
-                )
-        return super().call(__obj, *args, **kwargs)
+        if kind is Macro:
+            args = (__self.eval_ctx, *args)
+        elif not ((kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__) or isinstance(__obj, Field)):
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
 
 
 def _memo_url_for(app: Flask):

@@ -145,6 +145,9 @@ def test_template_calls_pass_what_each_callable_asks_for(app):
         '<p id="env">{{ same_env() }}</p>'
         '<p id="stop">{{ stops() is undefined }}</p>'
         '<p id="field">{{ form.name(class_="wide") }}</p>'
+        # a macro's output is markup or not as the eval context in force at the call says
+        '{% macro tag() %}<i>{% endmacro %}'
+        '<p id="unescaped-macro">{% autoescape false %}{{ tag()|e }}{% endautoescape %}</p>'
     )
     with app.test_request_context():
         html = render_template_string(
@@ -154,7 +157,8 @@ def test_template_calls_pass_what_each_callable_asks_for(app):
     soup = page_of(html)
     texts = {p["id"]: p.get_text() for p in soup.find_all("p")}
     assert texts == {"macro": "[1]", "loop": "[1]2[2]4", "ctx": "top", "loop-ctx": "set in a loop",
-                     "object": "hello, top", "env": "True", "stop": "True", "field": ""}
+                     "object": "hello, top", "env": "True", "stop": "True", "field": "",
+                     "unescaped-macro": "<i>"}
     field = soup.find(id="field").find("input")
     assert (field["name"], field["value"], field["class"]) == ("name", "Ada", ["wide"])
 
