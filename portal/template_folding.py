@@ -26,7 +26,8 @@ Outside a request the app's environment compiles and renders as it always did.
 The overlays share the app environment's globals, filters, tests, policies and loader
 (the same dicts), are made again when one of its attributes is set (``undefined``,
 ``auto_reload`` when ``app.debug`` changes …) or an extension is added, and have no
-bytecode cache (their code differs by language).
+bytecode cache (their code differs by language). Their templates also write
+``{{ markup }}`` without copying it (:func:`escape_once`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from flask.templating import Environment as FlaskEnvironment
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, EvalContext, Frame
 from jinja2.visitor import NodeTransformer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # The names Jinja's i18n extension and portal.templating give to new-style gettext.
 GETTEXT_NAMES = frozenset({"_", "gettext"})
@@ -118,6 +119,18 @@ class _Folder(NodeTransformer):
         return node
 
 
+def escape_once(value: Any, /) -> Markup:
+    """markupsafe's ``escape``, giving a ``Markup`` back as it is.
+
+    ``escape(markup)`` makes a copy (``Markup(markup.__html__())``, two
+    ``__html__`` look-ups); a page writes ~40 values that are markup already
+    (macro output, rendered fields). Everything else goes to ``escape``.
+    """
+    if type(value) is Markup:
+        return value
+    return escape(value)
+
+
 class TranslatingCodeGenerator(CodeGenerator):
     """Jinja's code generator, folding literal translations first (see the module)."""
 
@@ -130,6 +143,8 @@ class TranslatingCodeGenerator(CodeGenerator):
         # module-level constants (the template's functions only run after the module)
         for text, name in self.portal_markup.items():
             self.writeline(f"{name} = Markup({text!r})")
+        # `{{ … }}` escapes through the module's `escape`, looked up when it runs
+        self.writeline("from portal.template_folding import escape_once as escape")
 
     def visit_Const(self, node: nodes.Const, frame: Frame) -> None:
         # A Markup constant (a folded `_("…")` passed to a macro) is built once per

@@ -163,6 +163,27 @@ def test_template_calls_pass_what_each_callable_asks_for(app):
     assert (field["name"], field["value"], field["class"]) == ("name", "Ada", ["wide"])
 
 
+def test_values_are_escaped_in_every_language_as_jinja_escapes_them(app):
+    from markupsafe import Markup
+
+    class Widget:
+        def __html__(self):
+            return "<b>widget</b>"
+
+    class Shouting(Markup):
+        def __html__(self):
+            return Markup(str.upper(self))  # noqa: S704 - test markup
+
+    values = {"text": '<a href="x">Tom & "Jerry"</a>', "markup": Markup("<em>ok</em>"),
+              "subclass": Shouting("<i>loud</i>"), "object": Widget(), "number": 5, "none": None}
+    source = "".join(f"<p id=\"{name}\">{{{{ {name} }}}}</p>" for name in values)
+    expected = Environment(autoescape=True).from_string(source).render(**values)
+    for locale in ("en", "tr"):
+        with app.test_request_context(), force_locale(locale):
+            assert render_template_string(source, **values) == expected
+    assert page_of(expected).find(id="markup").find("em").get_text() == "ok"
+
+
 # Literal translations folded at compile time (portal.template_folding): every render
 # gives what Jinja's new-style gettext gives at run time, in the locale in force.
 
