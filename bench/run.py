@@ -201,10 +201,10 @@ def reference_login(base_url: str) -> Login:
 
 
 def bench_database(name: str, url: str, args) -> list[Result]:
-    """Each endpoint is paired with a reference run just before it, and its
-    ratio is to that run: on a shared host the load changes from minute to
-    minute, and a pair sees nearly the same machine. The reference row shows
-    the mean of its runs, and their spread."""
+    """Each endpoint in rounds, each round right after a reference run
+    (``measure_against_reference``): on a shared host the load changes from
+    minute to minute, and a pair sees nearly the same machine. The reference
+    row shows the mean of all its runs, and their spread."""
     log(f"== {name}: migrating and seeding")
     env = portal_env(url)
     prepare_portal(env)

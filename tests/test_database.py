@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from portal.extensions import db
+from tests.conftest import page
 
 
 def _kill_the_pooled_connection(app) -> None:
@@ -35,18 +36,13 @@ def _kill_the_pooled_connection(app) -> None:
         assert engine.pool.checkedin() == 1
 
 
-def _login(client) -> None:
-    response = client.post("/users/login/", json={"email": "demo@example.com", "password": "portal-demo-2026"})
-    assert response.status_code == 200
-
-
 @pytest.mark.config(DATABASE_PING_AFTER_IDLE_SECONDS=0)
-def test_an_idle_connection_that_died_is_replaced_before_the_request_uses_it(app, client, customer):
-    _login(client)
+def test_an_idle_connection_that_died_is_replaced_before_the_request_uses_it(app, client, api, customer):
+    assert api.login().status_code == 200
     _kill_the_pooled_connection(app)
     response = client.get("/account/profile")
     assert response.status_code == 200
-    assert response.request.path == "/account/profile"
+    assert page(response).find(id="profile-email").get_text() == "demo@example.com"
     with app.app_context():
         assert db.session.execute(select(1)).scalar_one() == 1
 
