@@ -29,8 +29,9 @@ giving exactly the same answers:
   every call, whether it wants the context, eval context or environment passed (up
   to four attribute look-ups; the profile page makes ~55 such calls). :class:`PortalContext`
   calls the callables whose answer never changes as Jinja would: macros with the
-  eval context, WTForms fields and plain functions without Jinja's ``pass_*`` mark
-  with nothing added; anything else is asked as before.
+  eval context (binding their arguments without Jinja's ``KeyError`` per default left
+  out), WTForms fields and plain functions without Jinja's ``pass_*`` mark with nothing
+  added; anything else is asked as before.
 - ``url_for()``: for an endpoint without arguments (and ``static`` with only a
   ``filename``), the URL is built once per URL adapter state (script root, host,
   subdomain, scheme) and remembered by this app; anything else (arguments,
@@ -47,7 +48,7 @@ from flask import Flask, g
 from flask.globals import _cv_app, _cv_request
 from flask_babel import get_locale, get_translations
 from jinja2 import Template, pass_context
-from jinja2.runtime import Context, Macro
+from jinja2.runtime import Context, Macro, missing
 from markupsafe import Markup
 from wtforms import Field
 
@@ -129,13 +130,26 @@ class PortalContext(Context):
     mark: it renders from its own arguments) and a plain function (its mark,
     if any, is in its ``__dict__``; unmarked ones get nothing). Those are
     called as Jinja would call them, with the same answer to a
-    ``StopIteration``; anything else goes through Jinja's ``call``.
+    ``StopIteration``; anything else goes through Jinja's ``call``. A macro's
+    arguments are bound here too (:func:`_macro_arguments`), and its function
+    is run as ``Macro.__call__`` runs it.
     """
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
         kind = type(__obj)
         if kind is Macro:
-            args = (__self.eval_ctx, *args)
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            arguments = _macro_arguments(__obj, args, kwargs)
+            if arguments is None:  # anything unusual: Jinja's own binding (and its errors)
+                args = (__self.eval_ctx, *args)
+            else:
+                try:
+                    return __obj._invoke(arguments, __self.eval_ctx.autoescape)
+                except StopIteration:
+                    return __self.environment.undefined(
+                        "value was undefined because a callable raised a StopIteration exception"
+                    )
         elif not ((kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__) or isinstance(__obj, Field)):
             return super().call(__obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
@@ -146,6 +160,33 @@ class PortalContext(Context):
             return __self.environment.undefined(
                 "value was undefined because a callable raised a StopIteration exception"
             )
+
+
+def _macro_arguments(macro: Macro, args: tuple, kwargs: dict[str, Any]) -> list | None:
+    """The argument list ``Macro.__call__`` hands to the macro's function, or None.
+
+    The same binding as Jinja 3.1's (pinned): positional arguments first, then each
+    remaining parameter from the keywords or ``missing`` (the function fills in its
+    default), then the leftover keywords as ``kwargs`` for a macro that uses them.
+    Jinja finds each absent keyword by catching a ``KeyError``; a page's ~20 macro
+    calls leave ~40 parameters to their defaults. Macros with a ``caller`` or
+    ``varargs``, too many arguments, or a keyword that is not one of the parameters
+    left (for a macro without ``kwargs``) return None and are bound by Jinja, which
+    raises its usual errors.
+    """
+    if macro.caller or macro.catch_varargs or len(args) > macro._argument_count:
+        return None
+    rest = macro.arguments[len(args):]
+    if kwargs and not macro.catch_kwargs and not all(name in rest for name in kwargs):
+        return None
+    arguments = list(args)
+    if rest:
+        pop = kwargs.pop
+        for name in rest:
+            arguments.append(pop(name, missing))
+    if macro.catch_kwargs:
+        arguments.append(kwargs)
+    return arguments
 
 
 def _memo_url_for(app: Flask):

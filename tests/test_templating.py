@@ -163,6 +163,44 @@ def test_template_calls_pass_what_each_callable_asks_for(app):
     assert (field["name"], field["value"], field["class"]) == ("name", "Ada", ["wide"])
 
 
+MACROS = (
+    "{% macro plain(a, b=2, c='c') %}[{{ a }}|{{ b }}|{{ c }}]{% endmacro %}"
+    "{% macro open_ended(a, b=2) %}[{{ a }}|{{ b }}|{{ kwargs|dictsort }}]{% endmacro %}"
+    "{% macro listing(a) %}[{{ a }}|{{ varargs }}]{% endmacro %}"
+    "{% macro wrapper(a=1) %}<{{ caller(a) }}>{% endmacro %}"
+    "{% macro named_caller(a, caller=none) %}<{{ a }}{{ caller() if caller else '-' }}>{% endmacro %}"
+)
+MACRO_CALLS = (
+    "plain(1)", "plain(1, 3)", "plain(1, c=4)", "plain(a=1, b=none)", "plain()", "plain(1, 2, 3)",
+    "plain(1, 2, 3, 4)", "plain(1, d=5)", "plain(1, a=5)", "plain(1, caller=5)",
+    "open_ended(1)", "open_ended(1, x=5, b=3)", "open_ended(b=3)", "open_ended(1, a=5)",
+    "listing(1, 2, 3)", "listing(a=1)", "named_caller(1)", "named_caller(1, caller=plain)",
+)
+
+
+def _outcome(template_source, **context):
+    try:
+        return ("ok", template_source.render(**context))
+    except Exception as error:  # noqa: BLE001 - the error itself is what is compared
+        return (type(error).__name__, str(error))
+
+
+def test_macro_calls_bind_their_arguments_as_jinja_does(app):
+    """Every shape of call (positional, keyword, defaults, ``kwargs``, ``varargs``,
+    ``caller``, and each wrong call) gives the output or the error plain Jinja gives."""
+    jinja = Environment(autoescape=True)
+    calls = [*MACRO_CALLS, "{% call(x) wrapper(5) %}({{ x }}){% endcall %}"]
+    with app.test_request_context():
+        env = app.jinja_env.for_request()
+        for call in calls:
+            body = call if call.startswith("{%") else "{{ " + call + " }}"
+            ours = _outcome(env.from_string(MACROS + body))
+            theirs = _outcome(jinja.from_string(MACROS + body))
+            assert ours == theirs, call
+    assert _outcome(jinja.from_string(MACROS + "{{ plain(1, c=4) }}")) == ("ok", "[1|2|4]")
+    assert _outcome(jinja.from_string(MACROS + "{{ plain(1, d=5) }}"))[0] == "TypeError"
+
+
 def test_values_are_escaped_in_every_language_as_jinja_escapes_them(app):
     from markupsafe import Markup
 
