@@ -27,7 +27,7 @@ The overlays share the app environment's globals, filters, tests, policies and l
 (the same dicts), are made again when one of its attributes is set (``undefined``,
 ``auto_reload`` when ``app.debug`` changes …) or an extension is added, and have no
 bytecode cache (their code differs by language). Their templates also write
-``{{ markup }}`` without copying it (:func:`escape_once`).
+``{{ value }}`` without copying it (:func:`escape_output`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from flask.templating import Environment as FlaskEnvironment
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, EvalContext, Frame
 from jinja2.visitor import NodeTransformer
-from markupsafe import Markup, escape
+from markupsafe import Markup, _escape_inner, escape
 
 # The names Jinja's i18n extension and portal.templating give to new-style gettext.
 GETTEXT_NAMES = frozenset({"_", "gettext"})
@@ -119,14 +119,22 @@ class _Folder(NodeTransformer):
         return node
 
 
-def escape_once(value: Any, /) -> Markup:
-    """markupsafe's ``escape``, giving a ``Markup`` back as it is.
+def escape_output(value: Any, /) -> str:
+    """What ``{{ value }}`` writes: markupsafe's ``escape``, without its copies.
 
-    ``escape(markup)`` makes a copy (``Markup(markup.__html__())``, two
-    ``__html__`` look-ups); a page writes ~40 values that are markup already
-    (macro output, rendered fields). Everything else goes to ``escape``.
+    Jinja's generated code calls ``escape`` only to write a value into the output,
+    which is joined into one string (or, in a macro, into one ``Markup``), so the
+    escaped text is all that matters, not its type. ``escape(text)`` wraps the
+    escaped text in a new ``Markup`` (two Python calls) and ``escape(markup)`` copies
+    it; a page writes ~100 values. A plain ``str`` is escaped by markupsafe's own C
+    function and written as ``str``; an exact ``Markup`` is written as it is;
+    everything else (numbers, ``None``, objects with ``__html__``, subclasses) goes
+    to ``escape`` as before.
     """
-    if type(value) is Markup:
+    kind = type(value)
+    if kind is str:
+        return _escape_inner(value)
+    if kind is Markup:
         return value
     return escape(value)
 
@@ -144,7 +152,7 @@ class TranslatingCodeGenerator(CodeGenerator):
         for text, name in self.portal_markup.items():
             self.writeline(f"{name} = Markup({text!r})")
         # `{{ … }}` escapes through the module's `escape`, looked up when it runs
-        self.writeline("from portal.template_folding import escape_once as escape")
+        self.writeline("from portal.template_folding import escape_output as escape")
 
     def visit_Const(self, node: nodes.Const, frame: Frame) -> None:
         # A Markup constant (a folded `_("…")` passed to a macro) is built once per

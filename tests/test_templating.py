@@ -212,9 +212,17 @@ def test_values_are_escaped_in_every_language_as_jinja_escapes_them(app):
         def __html__(self):
             return Markup(str.upper(self))  # noqa: S704 - test markup
 
-    values = {"text": '<a href="x">Tom & "Jerry"</a>', "markup": Markup("<em>ok</em>"),
+    values = {"text": '<a href="x">Tom & "Jerry" O\'Neil</a>', "markup": Markup("<em>ok</em>"),
               "subclass": Shouting("<i>loud</i>"), "object": Widget(), "number": 5, "none": None}
-    source = "".join(f"<p id=\"{name}\">{{{{ {name} }}}}</p>" for name in values)
+    source = "".join(f"<p id=\"{name}\">{{{{ {name} }}}}</p>" for name in values) + (
+        # values written inside a block set, a filter block, a macro and a call block
+        "{% macro show(v) %}<i>{{ v }}</i>{% endmacro %}"
+        "{% macro wrap() %}<b>{{ caller() }}</b>{% endmacro %}"
+        "{% set kept %}{{ text }}{{ markup }}{% endset %}<p id=\"set\">{{ kept }}|{{ kept|length }}</p>"
+        "<p id=\"filter\">{% filter upper %}{{ text }}{{ markup }}{% endfilter %}</p>"
+        "<p id=\"macro\">{{ show(text) }}{{ show(markup) }}{{ show(none) }}</p>"
+        "<p id=\"call\">{% call wrap() %}{{ text }}{% endcall %}</p>"
+    )
     expected = Environment(autoescape=True).from_string(source).render(**values)
     for locale in ("en", "tr"):
         with app.test_request_context(), force_locale(locale):
