@@ -41,6 +41,7 @@ giving exactly the same answers:
 from __future__ import annotations
 
 from collections import ChainMap
+from functools import partial
 from types import FunctionType
 from typing import Any
 
@@ -51,6 +52,9 @@ from jinja2 import Template, pass_context
 from jinja2.runtime import Context, Macro, missing
 from markupsafe import Markup
 from wtforms import Field
+
+# A Markup of a plain str, as Markup(text) makes it, without its Python __new__.
+_markup = partial(str.__new__, Markup)
 
 # URLs remembered per app; cleared when full, so a stream of odd Host headers
 # cannot grow it without bound.
@@ -143,13 +147,18 @@ class PortalContext(Context):
             arguments = _macro_arguments(__obj, args, kwargs)
             if arguments is None:  # anything unusual: Jinja's own binding (and its errors)
                 args = (__self.eval_ctx, *args)
+            elif __obj._environment.is_async:
+                return __obj._invoke(arguments, __self.eval_ctx.autoescape)
             else:
                 try:
-                    return __obj._invoke(arguments, __self.eval_ctx.autoescape)
+                    rv = __obj._func(*arguments)
                 except StopIteration:
                     return __self.environment.undefined(
                         "value was undefined because a callable raised a StopIteration exception"
                     )
+                # Macro._invoke's `Markup(rv)`: the macro's own output, marked safe in C
+                # (Markup.__new__ would first ask the str for an __html__ it has not got).
+                return _markup(rv) if __self.eval_ctx.autoescape else rv
         elif not ((kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__) or isinstance(__obj, Field)):
             return super().call(__obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
