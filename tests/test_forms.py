@@ -193,3 +193,23 @@ def test_a_field_added_to_a_form_class_appears_in_the_next_form(app):
         Growing.two = TextField("Two")
         assert [f.name for f in Growing(formdata=None)] == ["one", "two"]
         assert Growing(formdata=None, data={"two": "2"}).two.data == "2"
+
+
+def test_a_label_read_again_in_later_requests_follows_each_request_s_language(app, database_url):
+    from tests.conftest import make_app
+
+    other = make_app(database_url)
+    label = DetailsForm.first_name.args[0]  # the class's label, shared by every form
+    seen = []
+    for current, language in [(app, "en"), (app, "tr"), (app, "tr"), (other, "en"), (app, "en"), (other, "tr")]:
+        with current.test_request_context(headers={"Accept-Language": language}):
+            form = DetailsForm(formdata=None)
+            seen.append((str(form.first_name.label.text), form.first_name.label.text.__html__(), str(label)))
+    assert seen == [
+        ("First name", "First name", "First name"),
+        ("Ad", "Ad", "Ad"),
+        ("Ad", "Ad", "Ad"),
+        ("First name", "First name", "First name"),
+        ("First name", "First name", "First name"),
+        ("Ad", "Ad", "Ad"),
+    ]
