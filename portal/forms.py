@@ -9,6 +9,7 @@ updates (``PATCH`` validates only the fields that were sent).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from flask import request
@@ -102,6 +103,46 @@ class PortalForm(FlaskForm):
             return widgets.render_field(field, render_kw)
 
     is_json = False
+
+    def __init__(self, formdata=_Auto, obj=None, prefix="", data=None, meta=None, **kwargs):
+        """WTForms' ``Form.__init__``, with the bound fields copied from this form's template.
+
+        Why (issue 9): binding goes through ``BaseForm.__init__`` and ``Meta.bind_field``
+        once per field (an options dict, a prototype key, a look-up); a page builds four
+        forms of a dozen fields. The fields a form class binds, for one prefix and one
+        set of translations, are the same each time, so their prototypes are kept per app
+        in one list and copied in one pass (``_copy_field``, as ``bind_field`` does). The
+        rest is ``Form.__init__`` as written: a meta of its own, the same attributes, then
+        ``process()``. A ``meta`` other than a sub-form's ``_parent_form`` and a form that
+        binds its own way (``reuse_bound_fields = False``) go through WTForms as before.
+        """
+        cls = type(self)
+        meta_class = cls._wtforms_meta
+        if (
+            (meta is not None and (type(meta) is not dict or meta.keys() - {"_parent_form"}))
+            or meta_class.bind_field is not PortalForm.Meta.bind_field
+            or not meta_class.reuse_bound_fields
+            or meta_class.csrf
+        ):
+            super().__init__(formdata=formdata, obj=obj, prefix=prefix, data=data, meta=meta, **kwargs)
+            return
+        # BaseForm.__init__
+        if prefix and prefix[-1] not in "-_;:/.":
+            prefix += "-"
+        meta_obj = meta_class()
+        if meta:
+            meta_obj.update_values(meta)
+        self.meta = meta_obj
+        self._parent_form = getattr(meta_obj, "_parent_form", None)
+        self._form_error_key = ""
+        self._prefix = prefix
+        translations = meta_obj.get_translations(self)
+        fields = _bind_from_template(self, meta_obj, prefix, translations)
+        self._fields = fields
+        self.form_errors = []
+        # Form.__init__: the fields as attributes (hiding the class's unbound ones), then process.
+        self.__dict__.update(fields)
+        self.process(formdata, obj, data=data, **kwargs)
 
     @classmethod
     def from_request(cls, *, partial: bool = False, **kwargs) -> PortalForm:
@@ -202,6 +243,35 @@ def _bind_from_prototype(meta, form, unbound_field, options) -> Field:
         cache[key] = _copy_field(field, None, None)
         return field
     return _copy_field(prototype, form, options.get("_meta"))
+
+
+def _bind_from_template(form: PortalForm, meta, prefix: str, translations) -> OrderedDict:
+    """``form``'s fields, copied from the prototypes its class bound before (see
+    ``PortalForm.__init__``); the first time, bound one by one as ``BaseForm`` does."""
+    cls = type(form)
+    unbound_fields = cls._unbound_fields
+    app_ctx = _cv_app.get(None)
+    cache = app_ctx.app.extensions.setdefault("portal.bound_fields", {}) if app_ctx is not None else None
+    key = (cls, prefix, translations)
+    template = None
+    if cache is not None:
+        try:
+            template = cache.get(key)
+        except TypeError:  # translations that cannot be hashed
+            cache = None
+    fields = OrderedDict()
+    if template is not None and template[0] is unbound_fields:
+        for name, prototype in template[1]:
+            fields[name] = _copy_field(prototype, form, meta)
+        return fields
+    for name, unbound_field in unbound_fields:
+        options = dict(name=unbound_field.name or name, prefix=prefix, translations=translations)
+        fields[name] = meta.bind_field(form, unbound_field, options)
+    if cache is not None:
+        if len(cache) >= PROTOTYPES_MAX:
+            cache.clear()
+        cache[key] = (unbound_fields, tuple((name, _copy_field(field, None, None)) for name, field in fields.items()))
+    return fields
 
 
 _PROTOTYPE_OPTIONS = frozenset({"name", "prefix", "translations", "id", "_meta"})

@@ -142,3 +142,74 @@ def test_prefixes_from_form_data_do_not_grow_the_prototypes_without_end(app, mon
             form = AttributesForm(formdata=data)
             assert [row.key.data for row in form.attributes][:2] == [f"k{start}", f"k{start + 1}"]
         assert len(app.extensions["portal.bound_fields"]) <= 40
+
+
+# --- whole forms copied from their class's template (portal.forms.PortalForm.__init__) ---
+
+
+def test_a_form_built_again_has_the_same_fields_data_and_errors_as_wtforms_makes(app):
+    from werkzeug.datastructures import MultiDict
+
+    from portal.profile.forms import AvatarForm
+
+    with app.test_request_context():
+        for _ in range(3):  # the first binds one by one, the next ones copy the template
+            form = DetailsForm(formdata=MultiDict({"p-first_name": " Ada ", "p-gender": "x"}), prefix="p")
+            assert [(f.name, f.id, f.short_name) for f in form] == [
+                (f"p-{n}", f"p-{n}", n)
+                for n in ("first_name", "last_name", "phone", "gender", "date_of_birth", "language_code")
+            ]
+            assert form.first_name is form["first_name"] and form.first_name._form is form
+            assert form.meta is not None and form.first_name.meta is form.meta
+            assert form._prefix == "p-" and form._parent_form is None and form.form_errors == []
+            assert form.first_name.data == "Ada" and form.last_name.raw_data == []
+            assert not form.validate()
+            assert form.errors == {
+                "gender": ["“x” is not a valid choice."],
+                "language_code": ["This field may not be null."],
+            }
+            assert AvatarForm(formdata=None, data={"remove_avatar": True}).remove_avatar.data is True
+
+
+def test_a_form_given_its_own_meta_is_bound_by_wtforms_and_behaves_the_same(app):
+    from werkzeug.datastructures import MultiDict
+
+    with app.test_request_context():
+        form = DetailsForm(formdata=MultiDict({"first_name": "Ada"}), meta={"locales": ["tr"]})
+        assert form.meta.locales == ["tr"]
+        assert form.first_name.data == "Ada" and form.first_name.label.text == "First name"
+        assert [f.name for f in form] == [f.name for f in DetailsForm(formdata=None)]
+
+
+def test_a_field_added_to_a_form_class_appears_in_the_next_form(app):
+    from portal.forms import PortalForm, TextField
+
+    class Growing(PortalForm):
+        one = TextField("One")
+
+    with app.test_request_context():
+        assert [f.name for f in Growing(formdata=None)] == ["one"]
+        assert [f.name for f in Growing(formdata=None)] == ["one"]
+        Growing.two = TextField("Two")
+        assert [f.name for f in Growing(formdata=None)] == ["one", "two"]
+        assert Growing(formdata=None, data={"two": "2"}).two.data == "2"
+
+
+def test_a_label_read_again_in_later_requests_follows_each_request_s_language(app, database_url):
+    from tests.conftest import make_app
+
+    other = make_app(database_url)
+    label = DetailsForm.first_name.args[0]  # the class's label, shared by every form
+    seen = []
+    for current, language in [(app, "en"), (app, "tr"), (app, "tr"), (other, "en"), (app, "en"), (other, "tr")]:
+        with current.test_request_context(headers={"Accept-Language": language}):
+            form = DetailsForm(formdata=None)
+            seen.append((str(form.first_name.label.text), form.first_name.label.text.__html__(), str(label)))
+    assert seen == [
+        ("First name", "First name", "First name"),
+        ("Ad", "Ad", "Ad"),
+        ("Ad", "Ad", "Ad"),
+        ("First name", "First name", "First name"),
+        ("First name", "First name", "First name"),
+        ("Ad", "Ad", "Ad"),
+    ]
