@@ -26,6 +26,28 @@ def test_templates_translate_in_the_locale_in_force(app):
             assert render_template_string('{{ _("Log out") }}') == "Log out"
 
 
+def test_each_locale_gets_flask_babels_own_catalogue(app):
+    """The catalogue remembered per locale (portal.templating) is the one Flask-Babel
+    itself gives in that locale, in every request and under force_locale()."""
+    from flask_babel import get_translations
+
+    from portal.templating import request_translations
+
+    seen = {}
+    for accept in ("tr", "en", "tr"):
+        with app.test_request_context(headers={"Accept-Language": accept}):
+            catalogue = request_translations()
+            assert catalogue is get_translations()
+            assert seen.setdefault(accept, catalogue) is catalogue
+            other = "en" if accept == "tr" else "tr"
+            with force_locale(other):
+                assert request_translations() is get_translations()
+                assert request_translations() is not catalogue
+            assert request_translations() is catalogue
+    assert seen["tr"].ugettext("Log out") == "Çıkış yap"
+    assert seen["en"].ugettext("Log out") == "Log out"
+
+
 def test_templates_format_their_variables(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert render_template_string('{{ _("Step %(current)d of %(total)d", current=2, total=3) }}') == "Step 2 of 3"
