@@ -41,6 +41,9 @@ def json_formdata(payload: Any) -> JSONMultiDict:
     return JSONMultiDict(list(payload.items()))
 
 
+_NO_CATALOGUE = object()
+
+
 class LazyText(LazyString):
     """``lazy_gettext(message)`` translated with the catalogue the templates' ``_()`` uses.
 
@@ -53,13 +56,23 @@ class LazyText(LazyString):
 
     def __init__(self, message: str):
         super().__init__(_gettext, message)
+        self._message = message
+        # The last catalogue read from and its text: a label is read on every page in
+        # the same language mostly, and a catalogue's text for a message never changes.
+        self._last = (_NO_CATALOGUE, message)
 
     def __str__(self) -> str:
         # The request's catalogue, remembered for the locale in force (two dict look-ups).
-        return request_translations().ugettext(self._args[0])
+        translations = request_translations()
+        last = self._last
+        if last[0] is translations:
+            return last[1]
+        text = translations.ugettext(self._message)
+        self._last = (translations, text)
+        return text
 
-    def __html__(self) -> str:
-        return str(self)  # as LazyString: the text as translated
+    # As LazyString: the text as translated (what markupsafe's escape() reads, directly).
+    __html__ = __str__
 
     @classmethod
     def of(cls, text: Any) -> Any:
