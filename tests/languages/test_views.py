@@ -198,3 +198,19 @@ class TestLanguageSwitch:
         client.get("/account/login")
         response = client.post("/language", data={"language": "tr", "next": "/account/login"})
         assert response.status_code == 403
+
+
+def test_each_language_is_parsed_once_and_serves_every_request(app):
+    """The selector's code becomes a Babel Locale once per language (portal.i18n):
+    every later request in that language gets that same Locale, and the other
+    language its own."""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    seen = []
+    for headers in (TR, EN, TR, EN):
+        with app.test_request_context("/account/login", headers=headers):
+            seen.append(get_locale())
+    assert [str(locale) for locale in seen] == ["tr", "en", "tr", "en"]
+    assert seen[0] is seen[2] and seen[1] is seen[3]
+    assert seen[0] == Locale.parse("tr")
