@@ -1,9 +1,11 @@
 """Column types shared by every feature's models, and the connection pool's health check."""
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, event, exc, types
+from sqlalchemy.orm import ORMExecuteState, Session
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -62,3 +64,27 @@ def ping_connections_after_idle(engine: Engine, idle_seconds: float) -> None:
         except dialect.loaded_dbapi.Error as error:
             idle = time.monotonic() - since
             raise exc.DisconnectionError(f"connection found dead after {idle:.0f} s idle") from error
+
+
+# Append-only models: the exception ``session.execute(update(Model))`` or
+# ``delete(Model)`` raises (bulk statements skip the mapper events that guard rows).
+_APPEND_ONLY: dict[type, Callable[[], Exception]] = {}
+
+
+def refuse_bulk_changes(model: type, refusal: Callable[[], Exception]) -> None:
+    """Refuse ORM bulk UPDATE and DELETE statements on ``model`` with ``refusal()``.
+
+    One ``do_orm_execute`` listener serves every append-only model: SQLAlchemy
+    calls it on every ORM execute (each SELECT too), so a listener per model
+    would cost each query a call per model.
+    """
+    _APPEND_ONLY[model] = refusal
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    if state.is_update or state.is_delete:
+        for mapper in state.all_mappers:
+            refusal = _APPEND_ONLY.get(mapper.class_)
+            if refusal is not None:
+                raise refusal()

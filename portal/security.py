@@ -55,14 +55,16 @@ SECURITY_HEADERS = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
 HSTS_HEADER = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+SECURITY_HEADERS_WITH_HSTS = (*SECURITY_HEADERS, HSTS_HEADER)
 
 
 def _security_headers(response):
     headers = response.headers
-    # Each header unless the view set its own; one pass over the headers, not one per header.
-    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 (iterating Headers gives pairs)
-    wanted = SECURITY_HEADERS + ((HSTS_HEADER,) if current_app.config.get("HSTS") else ())
-    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
+    # Each header unless the view set its own; one pass over the headers, not one per header,
+    # and appended in one slice assignment (checked for newlines as ``add`` does).
+    present = {name.lower() for name, _ in headers}
+    wanted = SECURITY_HEADERS_WITH_HSTS if current_app.config.get("HSTS") else SECURITY_HEADERS
+    headers[len(headers) :] = [(name, value) for name, value in wanted if name.lower() not in present]
     if getattr(current_user, "is_authenticated", False) or g.get("private_response"):
         headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")

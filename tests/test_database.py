@@ -56,3 +56,27 @@ def test_a_connection_used_a_moment_ago_is_not_checked_and_the_pool_recovers(app
         assert failed.value.connection_invalidated
         db.session.remove()
         assert db.session.execute(select(1)).scalar_one() == 1
+
+
+# --- append-only models (portal.database.refuse_bulk_changes) ------------------------
+
+
+def test_bulk_changes_are_refused_only_for_append_only_models(app, customer):
+    from sqlalchemy import delete, update
+
+    from portal.accounts.models import User
+    from portal.agents.models import AppendOnlyError as AuditAppendOnly
+    from portal.agents.models import AuditEvent
+    from portal.profile.models import AppendOnlyError as ConsentAppendOnly
+    from portal.profile.models import ConsentRecord
+
+    with app.app_context():
+        with pytest.raises(AuditAppendOnly, match="audit events"):
+            db.session.execute(delete(AuditEvent))
+        with pytest.raises(ConsentAppendOnly, match="consent records"):
+            db.session.execute(update(ConsentRecord).values(granted=False))
+        db.session.rollback()
+        # Any other model's bulk statements go through.
+        db.session.execute(update(User).where(User.id == customer.id).values(first_name="Bulk"))
+        db.session.commit()
+        assert db.session.get(User, customer.id).first_name == "Bulk"

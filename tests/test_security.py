@@ -26,6 +26,24 @@ def test_security_headers_on_every_response(client):
         assert headers["Referrer-Policy"]
 
 
+@pytest.mark.config(HSTS=True)
+def test_security_headers_are_added_once_and_a_views_own_header_is_kept(app):
+    bp = Blueprint("framed", __name__)
+    bp.add_url_rule("/framed", "page", lambda: ("ok", {"x-frame-options": "SAMEORIGIN"}))
+    app.register_blueprint(bp)
+    headers = app.test_client().get("/framed").headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                 "Cross-Origin-Opener-Policy", "Strict-Transport-Security"):
+        assert len(headers.getlist(name)) == 1, name
+    assert headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+
+
+@pytest.mark.config(HSTS=False)
+def test_no_hsts_header_when_it_is_off(client):
+    assert "Strict-Transport-Security" not in client.get("/account/login").headers
+
+
 def test_authenticated_pages_are_not_cached(client, auth, customer):
     auth.login()
     assert client.get("/account/profile").headers["Cache-Control"] == "no-store"

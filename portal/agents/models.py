@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import clock
-from portal.database import UTCDateTime
+from portal.database import UTCDateTime, refuse_bulk_changes
 from portal.extensions import db
 
 # Why an acting session ended.
@@ -73,9 +73,7 @@ def _refuse_delete(mapper, connection, target) -> None:
     raise AppendOnlyError("audit events are append-only: a delete was refused")
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_changes(state) -> None:
-    """``session.execute(update(AuditEvent))`` skips the mapper events above."""
-    changes = (state.is_update or state.is_delete) and state.is_orm_statement
-    if changes and any(mapper.class_ is AuditEvent for mapper in state.all_mappers):
-        raise AppendOnlyError("audit events are append-only: a bulk update or delete was refused")
+# ``session.execute(update(AuditEvent))`` skips the mapper events above.
+refuse_bulk_changes(
+    AuditEvent, lambda: AppendOnlyError("audit events are append-only: a bulk update or delete was refused")
+)

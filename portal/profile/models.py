@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, event
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import clock
-from portal.database import UTCDateTime
+from portal.database import UTCDateTime, refuse_bulk_changes
 from portal.extensions import db
 
 CHANNELS = ("email", "sms", "call")
@@ -53,10 +53,5 @@ def _refuse_delete(mapper, connection, target):
     raise AppendOnlyError("consent records are never deleted")
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_changes(state: ORMExecuteState):
-    """``update(ConsentRecord)`` / ``delete(ConsentRecord)`` bypass the mapper events above."""
-    if (state.is_update or state.is_delete) and any(
-        mapper.class_ is ConsentRecord for mapper in state.all_mappers
-    ):
-        raise AppendOnlyError("consent records are append-only")
+# ``update(ConsentRecord)`` / ``delete(ConsentRecord)`` bypass the mapper events above.
+refuse_bulk_changes(ConsentRecord, lambda: AppendOnlyError("consent records are append-only"))
