@@ -127,15 +127,22 @@ def escape_output(value: Any, /) -> str:
     escaped text is all that matters, not its type. ``escape(text)`` wraps the
     escaped text in a new ``Markup`` (two Python calls) and ``escape(markup)`` copies
     it; a page writes ~100 values. A plain ``str`` is escaped by markupsafe's own C
-    function and written as ``str``; an exact ``Markup`` is written as it is;
-    everything else (numbers, ``None``, objects with ``__html__``, subclasses) goes
-    to ``escape`` as before.
+    function and written as ``str``; an exact ``Markup`` is written as it is; an
+    object whose ``__html__`` gives a plain ``str`` or ``Markup`` (a form label) is
+    written as that text, which is all ``Markup(value.__html__())`` keeps of it;
+    everything else (numbers, ``None``, subclasses, an ``__html__`` giving anything
+    else) goes to ``escape`` as before.
     """
     kind = type(value)
     if kind is str:
         return _escape_inner(value)
     if kind is Markup:
         return value
+    html = getattr(value, "__html__", None)  # as markupsafe finds it
+    if html is not None:
+        text = html()
+        if type(text) is str or type(text) is Markup:
+            return text
     return escape(value)
 
 

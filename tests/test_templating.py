@@ -226,6 +226,8 @@ def test_macro_calls_bind_their_arguments_as_jinja_does(app):
 def test_values_are_escaped_in_every_language_as_jinja_escapes_them(app):
     from markupsafe import Markup
 
+    from portal.forms import LazyText
+
     class Widget:
         def __html__(self):
             return "<b>widget</b>"
@@ -234,8 +236,13 @@ def test_values_are_escaped_in_every_language_as_jinja_escapes_them(app):
         def __html__(self):
             return Markup(str.upper(self))  # noqa: S704 - test markup
 
+    class Nested:
+        def __html__(self):
+            return Widget()  # not text: markupsafe asks it for its own __html__
+
     values = {"text": '<a href="x">Tom & "Jerry" O\'Neil</a>', "markup": Markup("<em>ok</em>"),
-              "subclass": Shouting("<i>loud</i>"), "object": Widget(), "number": 5, "none": None}
+              "subclass": Shouting("<i>loud</i>"), "object": Widget(), "nested": Nested(), "number": 5,
+              "none": None, "label": LazyText("Log out")}
     source = "".join(f"<p id=\"{name}\">{{{{ {name} }}}}</p>" for name in values) + (
         # values written inside a block set, a filter block, a macro and a call block
         "{% macro show(v) %}<i>{{ v }}</i>{% endmacro %}"
@@ -245,11 +252,13 @@ def test_values_are_escaped_in_every_language_as_jinja_escapes_them(app):
         "<p id=\"macro\">{{ show(text) }}{{ show(markup) }}{{ show(none) }}</p>"
         "<p id=\"call\">{% call wrap() %}{{ text }}{% endcall %}</p>"
     )
-    expected = Environment(autoescape=True).from_string(source).render(**values)
-    for locale in ("en", "tr"):
+    for locale, label in (("en", "Log out"), ("tr", "Çıkış yap")):
         with app.test_request_context(), force_locale(locale):
+            expected = Environment(autoescape=True).from_string(source).render(**values)
             assert render_template_string(source, **values) == expected
+        assert page_of(expected).find(id="label").get_text() == label
     assert page_of(expected).find(id="markup").find("em").get_text() == "ok"
+    assert page_of(expected).find(id="nested").find("b").get_text() == "widget"
 
 
 # Literal translations folded at compile time (portal.template_folding): every render
