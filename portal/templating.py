@@ -134,7 +134,23 @@ def template_context() -> dict[str, Any]:
 
 
 class PortalTemplate(Template):
-    """Jinja's template; importing it from another template skips a slow no-op check."""
+    """Jinja's template; importing it from another template skips a slow no-op check,
+    and a render copies the globals into its context dict by dict."""
+
+    def new_context(self, vars=None, shared=False, locals=None):
+        # Jinja makes a render's variables with `dict(self.globals, **vars)`: the
+        # globals are a ChainMap, which `dict()` reads key by key through its Python
+        # `__getitem__` (~18 us a page). The same dict, built from its maps in C:
+        # the first map wins, as in a ChainMap, and the render's variables win over all.
+        globals_ = self.globals
+        if shared or locals or type(globals_) is not ChainMap:
+            return super().new_context(vars, shared, locals)
+        parent: dict[str, Any] = {}
+        for mapping in reversed(globals_.maps):
+            parent.update(mapping)
+        if vars:
+            parent.update(vars)
+        return self.environment.context_class(self.environment, parent, self.name, self.blocks, globals=globals_)
 
     def _get_default_module(self, ctx=None):
         # Jinja builds a fresh module when `ctx.globals_keys - self.globals.keys()` is not
@@ -161,6 +177,15 @@ class PortalContext(Context):
     arguments are bound here too (:func:`_macro_arguments`), and its function
     is run as ``Macro.__call__`` runs it.
     """
+
+    def __init__(self, environment, parent, name, blocks, globals=None):
+        # Jinja keeps `set(globals)` for its import check; a ChainMap's keys, read here
+        # from its maps in C instead of through ChainMap's Python iteration (~4 us for
+        # each of a page's half-dozen contexts).
+        maps = globals.maps if type(globals) is ChainMap else None
+        super().__init__(environment, parent, name, blocks, None if maps is not None else globals)
+        if maps is not None:
+            self.globals_keys = set().union(*maps)
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
         kind = type(__obj)

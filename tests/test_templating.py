@@ -127,6 +127,29 @@ def test_imported_macros_see_globals_given_to_the_importing_template():
     assert plain.render() == "[]"
 
 
+def test_a_render_sees_its_variables_over_the_template_globals_over_the_app_globals(app):
+    """portal.templating.PortalTemplate builds a render's variables itself: the same
+    precedence as Jinja's, and the same global names for its import check."""
+    from jinja2.runtime import Context
+
+    app.jinja_env.globals["who"] = "app"
+    app.jinja_env.globals["app_only"] = "from the app"
+    try:
+        with app.test_request_context():
+            env = app.jinja_env.for_request()
+            source = '<p id="who">{{ who }}</p><p id="app-only">{{ app_only }}</p>'
+            template = env.from_string(source, globals={"who": "template"})
+            assert _texts(template.render(), "who", "app-only") == ["template", "from the app"]
+            assert _texts(template.render(who="render"), "who", "app-only") == ["render", "from the app"]
+            ours = template.new_context({"x": 1})
+            jinja = Context(env, dict(template.globals, x=1), template.name, template.blocks,
+                            globals=template.globals)
+            assert ours.parent == jinja.parent
+            assert ours.globals_keys == jinja.globals_keys == set(template.globals)
+    finally:
+        del app.jinja_env.globals["who"], app.jinja_env.globals["app_only"]
+
+
 # Calls in templates (portal.templating.PortalContext): macros, plain functions and
 # fields are called directly; whatever asks for the context still gets it.
 
