@@ -34,7 +34,7 @@ def select_locale() -> str:
     return req.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
 
 
-def _parsed_once(selector: Callable[[], str]) -> Callable[[], Locale]:
+def _parsed_once(selector: Callable[[], str | None]) -> Callable[[], Locale | None]:
     """The selector's language code as a Babel ``Locale``, parsed once per code.
 
     Flask-Babel parses what the selector returns on every request
@@ -45,8 +45,10 @@ def _parsed_once(selector: Callable[[], str]) -> Callable[[], Locale]:
     """
     parsed: dict[str, Locale] = {}
 
-    def locale_selector() -> Locale:
+    def locale_selector() -> Locale | None:
         code = selector()
+        if code is None:  # Flask-Babel's default locale, as it would choose
+            return None
         locale = parsed.get(code)
         if locale is None:
             locale = Locale.parse(code)

@@ -214,3 +214,10 @@ def test_each_language_is_parsed_once_and_serves_every_request(app):
     assert [str(locale) for locale in seen] == ["tr", "en", "tr", "en"]
     assert seen[0] is seen[2] and seen[1] is seen[3]
     assert seen[0] == Locale.parse("tr")
+
+
+def test_a_selector_without_an_answer_leaves_the_choice_to_flask_babel():
+    from portal.i18n import _parsed_once
+
+    assert _parsed_once(lambda: None)() is None
+    assert str(_parsed_once(lambda: "tr")()) == "tr"
