@@ -41,9 +41,6 @@ def json_formdata(payload: Any) -> JSONMultiDict:
     return JSONMultiDict(list(payload.items()))
 
 
-_NO_CATALOGUE = object()
-
-
 class LazyText(LazyString):
     """``lazy_gettext(message)`` translated with the catalogue the templates' ``_()`` uses.
 
@@ -56,10 +53,9 @@ class LazyText(LazyString):
 
     def __init__(self, message: str):
         super().__init__(_gettext, message)
-        self._message = message
-        # The last catalogue read from and its text: a label is read on every page in
-        # the same language mostly, and a catalogue's text for a message never changes.
-        self._last = (_NO_CATALOGUE, message)
+        # The last catalogue read from and its text, as one tuple: a label is read on every
+        # page in the same language mostly, and a catalogue's text for a message never changes.
+        self._last = (None, message)
 
     def __str__(self) -> str:
         # The request's catalogue, remembered for the locale in force (two dict look-ups).
@@ -67,7 +63,7 @@ class LazyText(LazyString):
         last = self._last
         if last[0] is translations:
             return last[1]
-        text = translations.ugettext(self._message)
+        text = translations.ugettext(self._args[0])
         self._last = (translations, text)
         return text
 

@@ -7,6 +7,7 @@ JSON API messages follow ``Accept-Language`` alone, as the vendor document says.
 """
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
@@ -38,23 +39,16 @@ def _parsed_once(selector: Callable[[], str | None]) -> Callable[[], Locale | No
     """The selector's language code as a Babel ``Locale``, parsed once per code.
 
     Flask-Babel parses what the selector returns on every request
-    (``Locale.parse``: ~1 % of a page); given a ``Locale`` it takes it as it is.
-    A ``Locale`` never changes once made, and the selector only answers codes
-    from ``LANGUAGES`` and the default, so each is parsed once per app and the
-    same object serves every request in that language.
+    (``Locale.parse``: ~1 % of a page); given a ``Locale`` it takes it as it is, and
+    given None it takes its default. A ``Locale`` never changes once made, and the
+    selector only answers codes from ``LANGUAGES`` and the default, so each is parsed
+    once per app and the same object serves every request in that language.
     """
-    parsed: dict[str, Locale] = {}
+    parse = lru_cache(maxsize=64)(Locale.parse)
 
     def locale_selector() -> Locale | None:
         code = selector()
-        if code is None:  # Flask-Babel's default locale, as it would choose
-            return None
-        locale = parsed.get(code)
-        if locale is None:
-            locale = Locale.parse(code)
-            if len(parsed) < 64:  # never more than a few; never without bound
-                parsed[code] = locale
-        return locale
+        return None if code is None else parse(code)
 
     return locale_selector
 

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+# _escape_inner: a plain str escaped as ``escape`` escapes it (markupsafe's own C function,
+# which ``escape`` wraps in a Markup), for text written into an f-string.
 from markupsafe import Markup, _escape_inner, escape
 from wtforms import widgets
 from wtforms.widgets.core import clean_key
@@ -35,11 +37,6 @@ __all__ = ["html_attrs", "render_field"]
 
 # An attribute name as html_params writes it; the few names in use, cleaned once each.
 _clean_key = lru_cache(maxsize=512)(clean_key)
-
-
-def _escape_str(value: str) -> str:
-    """markupsafe's ``escape`` of a plain ``str``, without making a ``Markup`` of it."""
-    return _escape_inner(value)  # markupsafe's own escaping (C), which ``escape`` wraps
 
 
 def html_attrs(attrs: dict[str, Any]) -> str:
@@ -62,7 +59,7 @@ def _attrs(attrs: dict[str, Any]) -> str:
         elif value is False or value is None:
             continue
         elif type(value) is str:
-            parts.append(f'{key}="{_escape_str(value)}"')
+            parts.append(f'{key}="{_escape_inner(value)}"')
         elif type(value) is int:
             parts.append(f'{key}="{value}"')  # digits and a sign: nothing to escape
         else:
@@ -181,7 +178,7 @@ def _select(widget, field, attrs):
         if not choice.render_kw and type(value) is str:
             # Just ``selected`` and ``value``, in html_params' (sorted) order.
             selected = "selected " if choice.selected else ""
-            html.append(f'<option {selected}value="{_escape_str(value)}">{escape(label or choice.value)}</option>')
+            html.append(f'<option {selected}value="{_escape_inner(value)}">{escape(label or choice.value)}</option>')
             continue
         option = {"value": value, **(choice.render_kw or {})}
         if choice.selected:
