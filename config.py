@@ -33,6 +33,11 @@ class Config:
     DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", 10))
     REDIS_URL = os.environ.get("REDIS_URL")
     PORT = _env_int("PORT", 5000)
+    # How many reverse proxies in front of the portal append to X-Forwarded-For
+    # (and set X-Forwarded-Proto/-Host/-Port). 0: the headers are ignored and the
+    # client is the connection's address. Set it to exactly the number of proxies
+    # you run: one more lets a client choose its own address (docs/deploy-proxies.md).
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
     # Sessions: stored on the server (database, or Redis when REDIS_URL is set).
     SESSION_COOKIE_NAME = "sessionid"
@@ -53,7 +58,10 @@ class Config:
     # Login throttling: failures only.
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 5 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20 per minute")
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Where Flask-Limiter keeps its counters. memory:// is per worker process, so
+    # production refuses it (ProductionConfig.check): every worker and instance
+    # must count in one shared store (Redis).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
 
@@ -127,7 +135,6 @@ class TestingConfig(Config):
     DEV_PAGES = True
     SECRET_KEY = "testing-not-secret"  # noqa: S105 - tests only; production refuses it
     SMS_BACKEND = "outbox"
-    RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
 
 
@@ -153,6 +160,11 @@ class ProductionConfig(Config):
             problems.append("development pages must be off")
         if config.get("SMS_BACKEND") == "outbox":
             problems.append("SMS_BACKEND=outbox is for development only")
+        if str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+            problems.append(
+                "rate-limit counters in process memory (RATELIMIT_STORAGE_URI=memory://) would be counted "
+                "per worker: set REDIS_URL (or RATELIMIT_STORAGE_URI to another shared store)"
+            )
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 

@@ -122,6 +122,8 @@ def portal_env(database_url: str, **extra: str) -> dict[str, str]:
         SMS_BACKEND="http",
         # The measured endpoints send no SMS; a gateway that does not exist is enough.
         SMS_GATEWAY_URL="http://127.0.0.1:9/sms",
+        # Production refuses per-worker counters; only logins touch them here.
+        RATELIMIT_STORAGE_URI=os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0"),
         FLASK_APP="wsgi.py",
         PYTHONUNBUFFERED="1",
     )

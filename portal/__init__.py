@@ -72,6 +72,9 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     if config_class.NAME == "production":
         ProductionConfig.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    from portal.security import trust_proxies
+
+    trust_proxies(app)
 
     register_extensions(app)
     register_blueprints(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.extensions import csrf
 
@@ -142,3 +143,13 @@ def init_security(app: Flask) -> None:
     app.before_request(_check_csrf)
     app.after_request(_csrf_cookie)
     app.after_request(_security_headers)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, the client's address (rate limits,
+    audit records) and scheme come from the ``X-Forwarded-*`` headers those proxies
+    set, through werkzeug's ``ProxyFix``. With 0 (the default) the headers are
+    ignored: anyone can send them."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)

@@ -1,20 +1,41 @@
 """Server-side sessions: the cookie holds only a random id; the data lives in
-the database (or in Redis when ``REDIS_URL`` is set), so a session ended on the
+the database, or in Redis when ``REDIS_URL`` is set, so a session ended on the
 server is ended everywhere, and a replayed cookie finds nothing.
 
-Flask-Session provides the cookie handling, id generation and regeneration; this
-module only supplies the database storage on our own migrated table, written
-through its own connection so that saving a session never commits, or is rolled
-back with, a request's unfinished business (it is read on the request's
-connection: a read has nothing to commit).
+Flask-Session provides the cookie handling, id generation and regeneration;
+this module supplies the two stores through Flask-Session's backend methods
+(``_retrieve_session_data``, ``_upsert_session``, ``_delete_session``, the ones
+a storage backend implements), and three promises both stores keep:
+
+- **Every session of a user can be ended** (password change, "log out other
+  sessions", logout with a token): the database row carries the user's id; in
+  Redis a set per user (``portal:user-sessions:<id>``) lists the user's
+  session ids. ``end_user_sessions`` works on whichever store is configured.
+- **An ended session stays ended**: a session read from the store is only ever
+  updated where it still exists, never written back, so a request that was in
+  flight while the session was ended cannot bring it back.
+- **Anonymous visitors store nothing**: a session that holds nothing but its
+  CSRF secret (a 404, ``/csrf_token/``, the login page) keeps that secret in
+  the session cookie itself (``c.<secret>``), not in the store. Flask-WTF
+  finds it in ``session["csrf_token"]`` as always; the form token and
+  ``X-CSRFToken`` are signed with ``SECRET_KEY`` as always. The first thing
+  worth keeping (a login, a flash, a language) stores the session under a
+  random id.
+
+The database store writes through its own connection, so that saving a session
+never commits, or is rolled back with, a request's unfinished business (it is
+read on the request's connection: a read has nothing to commit).
 """
 
 from __future__ import annotations
 
+import re
+import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from sqlalchemy import ForeignKey, Integer, LargeBinary, Select, String, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -22,6 +43,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal import clock
 from portal.database import UTCDateTime
 from portal.extensions import db
+
+# The anonymous session cookie: this prefix, then the CSRF secret. A stored
+# session's id (urlsafe base64) never contains a dot.
+ANONYMOUS_COOKIE_PREFIX = "c."
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,128}")
+# Keys every session carries for its own upkeep; they alone are not worth storing.
+_UPKEEP_KEYS = frozenset({"_permanent", "_created", "_touched", "_fresh"})
 
 
 class ServerSession(db.Model):
@@ -34,14 +62,79 @@ class ServerSession(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
-class DatabaseSessionInterface(ServerSideSessionInterface):
+class PortalSessionInterface(ServerSideSessionInterface):
+    """What both stores share: anonymous sessions in the cookie, and the
+    difference between a session read from the store (``session.stored_sid``)
+    and a new one."""
+
+    def should_set_storage(self, app, session) -> bool:
+        return session.modified
+
+    def open_session(self, app: Flask, request) -> ServerSideSession:
+        value = request.cookies.get(self.get_cookie_name(app)) or ""
+        if value.startswith(ANONYMOUS_COOKIE_PREFIX):
+            opened = self.session_class(sid=secrets.token_urlsafe(self.sid_length), permanent=self.permanent)
+            secret = value[len(ANONYMOUS_COOKIE_PREFIX) :]
+            if _SECRET.fullmatch(secret):
+                opened[app.config["WTF_CSRF_FIELD_NAME"]] = secret
+            opened.modified = opened.accessed = False
+            opened.stored_sid = None
+            return opened
+        opened = super().open_session(app, request)
+        # Found in the store when it kept the cookie's id; otherwise it is new.
+        opened.stored_sid = opened.sid if value and opened.sid == value else None
+        return opened
+
+    def save_session(self, app: Flask, session: ServerSideSession, response) -> None:
+        if session.modified and not self._worth_storing(app, session):
+            self._keep_out_of_store(app, session, response)
+            return
+        super().save_session(app, session, response)
+
+    def _worth_storing(self, app: Flask, session: ServerSideSession) -> bool:
+        if g.get("auth_via_token") and not self.is_stored(session):
+            return False  # a request with a token and no session: nothing ever comes back for it
+        return bool(set(session.keys()) - _UPKEEP_KEYS - {app.config["WTF_CSRF_FIELD_NAME"]})
+
+    def _keep_out_of_store(self, app: Flask, session: ServerSideSession, response) -> None:
+        """Nothing worth storing: out of the store, and the CSRF secret (if any) into the cookie."""
+        if getattr(session, "stored_sid", None):
+            self._delete_session(self.key_prefix + session.stored_sid)
+        name = self.get_cookie_name(app)
+        secret = session.get(app.config["WTF_CSRF_FIELD_NAME"])
+        if g.get("auth_via_token"):
+            return
+        if secret:
+            value = ANONYMOUS_COOKIE_PREFIX + secret
+            if request.cookies.get(name) != value:
+                response.set_cookie(
+                    name,
+                    value,
+                    domain=self.get_cookie_domain(app),
+                    path=self.get_cookie_path(app),
+                    httponly=self.get_cookie_httponly(app),
+                    secure=self.get_cookie_secure(app),
+                    samesite=self.get_cookie_samesite(app),
+                )
+        elif name in request.cookies:
+            response.delete_cookie(name, domain=self.get_cookie_domain(app), path=self.get_cookie_path(app))
+        response.vary.add("Cookie")
+
+    def is_stored(self, session: ServerSideSession) -> bool:
+        return getattr(session, "stored_sid", None) == session.sid
+
+    def delete_stored(self, sid: str) -> None:
+        self._delete_session(self.key_prefix + sid)
+
+    def end_user_sessions(self, user_id: int, *, keep: Iterable[str] = ()) -> int:
+        raise NotImplementedError
+
+
+class DatabaseSessionInterface(PortalSessionInterface):
     ttl = False
 
     def __init__(self, app: Flask):
         super().__init__(app, key_prefix="", sid_length=32, cleanup_n_requests=None)
-
-    def should_set_storage(self, app, session) -> bool:
-        return session.modified
 
     def _retrieve_session_data(self, store_id: str) -> dict | None:
         # Read on the request's own connection: a read commits nothing, and a
@@ -74,13 +167,67 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
             "user_id": _int_or_none(session.get("_user_id")),
         }
         with db.engine.begin() as conn:
-            changed = conn.execute(update(table).where(table.c.session_id == store_id).values(**values)).rowcount
-            if not changed:
+            if self.is_stored(session):  # only where it still is: an ended session stays ended
+                conn.execute(update(table).where(table.c.session_id == store_id).values(**values))
+            else:
                 conn.execute(insert(table).values(session_id=store_id, **values))
 
     def _delete_expired_sessions(self) -> None:
         with db.engine.begin() as conn:
             conn.execute(delete(ServerSession.__table__).where(ServerSession.__table__.c.expiry <= clock.now()))
+
+    def end_user_sessions(self, user_id: int, *, keep: Iterable[str] = ()) -> int:
+        table = ServerSession.__table__
+        stmt = delete(table).where(table.c.user_id == user_id)
+        kept = [self.key_prefix + sid for sid in keep if sid]
+        if kept:
+            stmt = stmt.where(table.c.session_id.not_in(kept))
+        with db.engine.begin() as conn:
+            return conn.execute(stmt).rowcount
+
+
+class RedisSessionInterface(PortalSessionInterface):
+    """Sessions in Redis, each with its idle expiry as the key's time to live,
+    and a set per user of that user's session ids (``USER_INDEX_PREFIX``)."""
+
+    ttl = True
+    USER_INDEX_PREFIX = "portal:user-sessions:"
+
+    def __init__(self, app: Flask, client):
+        self.client = client
+        super().__init__(app, key_prefix="portal:session:", sid_length=32)
+
+    def _retrieve_session_data(self, store_id: str) -> dict | None:
+        data = self.client.get(store_id)
+        return self.serializer.decode(data) if data else None
+
+    def _delete_session(self, store_id: str) -> None:
+        self.client.delete(store_id)
+
+    def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
+        stored = self.is_stored(session)
+        pipe = self.client.pipeline(transaction=True)
+        # xx: only where it still is, so an ended session stays ended
+        pipe.set(store_id, self.serializer.encode(session), ex=session_lifetime, xx=stored)
+        user_id = _int_or_none(session.get("_user_id"))
+        if user_id is not None:
+            index = self.USER_INDEX_PREFIX + str(user_id)
+            pipe.sadd(index, session.sid)
+            # outlives every session listed: none lives longer than its absolute lifetime
+            pipe.expire(index, current_app.config["SESSION_ABSOLUTE_LIFETIME"])
+        pipe.execute()
+
+    def end_user_sessions(self, user_id: int, *, keep: Iterable[str] = ()) -> int:
+        index = self.USER_INDEX_PREFIX + str(user_id)
+        kept = {sid for sid in keep if sid}
+        doomed = [sid for sid in (m.decode() for m in self.client.smembers(index)) if sid not in kept]
+        if not doomed:
+            return 0
+        pipe = self.client.pipeline(transaction=True)
+        for sid in doomed:
+            pipe.delete(self.key_prefix + sid)
+        pipe.srem(index, *doomed)
+        return sum(pipe.execute()[:-1])
 
 
 @cache
@@ -107,11 +254,8 @@ def init_sessions(app: Flask) -> None:
     app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", False)
     if app.config.get("REDIS_URL"):
         import redis
-        from flask_session.redis import RedisSessionInterface
 
-        app.session_interface = RedisSessionInterface(
-            app, client=redis.Redis.from_url(app.config["REDIS_URL"]), key_prefix="portal:session:", sid_length=32
-        )
+        app.session_interface = RedisSessionInterface(app, redis.Redis.from_url(app.config["REDIS_URL"]))
     else:
         app.session_interface = DatabaseSessionInterface(app)
 
@@ -149,18 +293,25 @@ def _enforce_lifetimes() -> None:
 
 def rotate_session() -> None:
     """Give the session a new id (at login, logout and acting-as changes); the
-    old id is deleted from storage, so it can never be replayed."""
+    old id is deleted from storage, so it can never be replayed. An API login's
+    token follows its session to the new id (``AuthToken.session_id``)."""
     now = clock.now().timestamp()
     session["_created"] = now  # also makes the session non-empty, which regenerate needs
     session["_touched"] = now
     current_app.session_interface.regenerate(session)
+    token_hash = session.get("auth_token_hash")
+    if token_hash:
+        from portal.accounts.services import link_token_to_session
+
+        link_token_to_session(key_hash=token_hash, session_id=session.sid)
 
 
-def end_user_sessions(user_id: int, *, except_sid: str | None = None) -> int:
-    """End every stored session of a user (database backend)."""
-    table = ServerSession.__table__
-    stmt = delete(table).where(table.c.user_id == user_id)
-    if except_sid:
-        stmt = stmt.where(table.c.session_id != except_sid)
-    with db.engine.begin() as conn:
-        return conn.execute(stmt).rowcount
+def end_user_sessions(user_id: int, *, keep: Iterable[str] = ()) -> int:
+    """End every stored session of a user but those in ``keep`` (session ids),
+    in whichever store is configured; returns how many ended."""
+    return current_app.session_interface.end_user_sessions(user_id, keep=keep)
+
+
+def end_stored_session(sid: str) -> None:
+    """End one stored session by its id (a login ended through its API token)."""
+    current_app.session_interface.delete_stored(sid)

@@ -4,6 +4,13 @@ and helpers that log in through the real forms and endpoints.
 The database is real: SQLite by default, PostgreSQL when ``DATABASE_URL`` is
 set (CI runs both). The schema is built once per run by the migrations
 themselves; every test starts from empty tables.
+
+Redis: with ``REDIS_URL`` set, every app keeps its sessions and rate-limit
+counters there (CI runs the session, throttling and OTP tests so). Tests that
+take the ``store`` fixture run once on the database store and once on Redis,
+at ``REDIS_URL`` or else ``TEST_REDIS_URL`` (give it a database number of its
+own: each test empties it). Without a Redis that answers they are skipped,
+unless ``CI`` is true, where that is a failure.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
@@ -28,6 +36,9 @@ from portal.extensions import db as _db
 from tests.apidocs.contract import check_response
 
 DEMO_PASSWORD = "portal-demo-2026"
+# A shared rate-limit store for production apps that never count anything
+# (production refuses memory://); nothing listens there, and nothing connects.
+SHARED_LIMITS = "redis://127.0.0.1:9/0"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "portal" / "translations"
 
 
@@ -42,6 +53,49 @@ def compiled_catalogues() -> None:
                 catalog = read_po(source)
             with mo.open("wb") as target:
                 write_mo(target, catalog)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose outside service is missing here; in CI, fail it."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set: this must run)")
+    pytest.skip(reason)
+
+
+def usable_redis_url() -> str:
+    """The Redis of ``REDIS_URL`` or ``TEST_REDIS_URL``, checked to answer."""
+    url = os.environ.get("REDIS_URL") or os.environ.get("TEST_REDIS_URL")
+    if not url:
+        skip_or_fail("no Redis for the Redis tests: set TEST_REDIS_URL=redis://127.0.0.1:6379/<a database of your own>")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        skip_or_fail(f"Redis at {url} does not answer: {error}")
+    return url
+
+
+def empty_redis(url: str | None) -> None:
+    if url and url.startswith("redis"):
+        client = redis.Redis.from_url(url)
+        client.flushdb()
+        client.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_from_environment() -> None:
+    """``REDIS_URL`` set: every test uses that Redis, so it must answer."""
+    if os.environ.get("REDIS_URL"):
+        usable_redis_url()
+
+
+@pytest.fixture(params=["database", "redis"])
+def store(request) -> str:
+    """Run the test on each session store (``app`` reads it)."""
+    return request.param
 
 
 @pytest.fixture(scope="session")
@@ -109,10 +163,19 @@ class IsolatedClient(FlaskClient):
 def app(request, migrated) -> Iterator[Flask]:
     """A fresh app per test. ``@pytest.mark.config(KEY=value)`` overrides settings."""
     overrides = {}
+    if "store" in request.fixturenames:
+        if request.getfixturevalue("store") == "redis":
+            url = usable_redis_url()
+            overrides.update(REDIS_URL=url, RATELIMIT_STORAGE_URI=url)
+        else:
+            overrides.update(REDIS_URL=None, RATELIMIT_STORAGE_URI="memory://")
     for marker in request.node.iter_markers("config"):
         overrides.update(marker.kwargs)
     application = make_app(migrated, **overrides)
     application.test_client_class = IsolatedClient
+    redis_urls = {application.config.get("REDIS_URL"), application.config.get("RATELIMIT_STORAGE_URI")}
+    for url in redis_urls:
+        empty_redis(url)
     with application.app_context():
         _empty_tables()
     yield application
@@ -120,6 +183,8 @@ def app(request, migrated) -> Iterator[Flask]:
         _db.session.remove()
         _empty_tables()
         _db.engine.dispose()
+    for url in redis_urls:
+        empty_redis(url)
     clock.unfreeze()
 
 

@@ -12,7 +12,7 @@ from itsdangerous import TimestampSigner
 
 from portal import create_app, security
 from portal.extensions import db, limiter
-from tests.conftest import DEMO_PASSWORD, form_token, page
+from tests.conftest import DEMO_PASSWORD, SHARED_LIMITS, form_token, page
 
 
 def test_security_headers_on_every_response(client):
@@ -189,6 +189,14 @@ def test_production_refuses_development_backends(database_url):
         create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http", "DEV_PAGES": True})
 
 
+def test_production_refuses_rate_limit_counters_per_worker(database_url):
+    """memory:// counts in each worker process: 4 workers would allow 4 times the limit."""
+    settings = {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http"}
+    for storage in ("memory://", None):
+        with pytest.raises(RuntimeError, match=r"rate-limit counters .* set REDIS_URL"):
+            create_app({**settings, "RATELIMIT_STORAGE_URI": storage})
+
+
 def test_production_starts_with_its_own_settings(migrated):
     app = create_app(
         {
@@ -197,6 +205,7 @@ def test_production_starts_with_its_own_settings(migrated):
             "SMS_BACKEND": "http",
             "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",  # feat/otp: the http gateway needs its address
             "SQLALCHEMY_DATABASE_URI": migrated,
+            "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
         }
     )
     response = app.test_client().get("/account/login")
@@ -220,6 +229,7 @@ def test_production_takes_secret_key_from_environment(migrated, secret_key, star
         "SMS_BACKEND": "http",
         "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
         "DATABASE_URL": migrated,
+        "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
     }
     env.pop("DEV_PAGES", None)
     result = subprocess.run(

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import SHARED_LIMITS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CHECK = """
@@ -25,6 +27,7 @@ def test_the_worker_serves_with_its_long_lived_objects_kept_out_of_the_collector
         "SMS_BACKEND": "http",
         "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
         "DATABASE_URL": migrated,
+        "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
     }
     env.pop("DEV_PAGES", None)
     result = subprocess.run(

@@ -67,6 +67,9 @@ class AuthToken(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # The session of the login that made the token (``POST /users/login/`` gives
+    # both): logging out with either one ends the other too.
+    session_id: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship(back_populates="tokens")
 

@@ -42,5 +42,9 @@ def change_email():
 @login_required
 @refuse_while_acting
 def end_other_sessions():
-    count = services.end_other_sessions(user_id=current_user.id, keep_session_id=getattr(session, "sid", None))
+    count = services.end_other_sessions(
+        user_id=current_user.id,
+        keep_session_id=getattr(session, "sid", None),
+        keep_token_hash=session.get("auth_token_hash") or g.get("auth_token_hash"),
+    )
     return jsonify(ended=count)

@@ -74,6 +74,10 @@ def change_email():
 @login_required
 @refuse_while_acting
 def end_other_sessions():
-    count = services.end_other_sessions(user_id=current_user.id, keep_session_id=getattr(session, "sid", None))
+    count = services.end_other_sessions(
+        user_id=current_user.id,
+        keep_session_id=getattr(session, "sid", None),
+        keep_token_hash=session.get("auth_token_hash") or g.get("auth_token_hash"),
+    )
     flash(ngettext("Logged out of %(num)d other session.", "Logged out of %(num)d other sessions.", count), "success")
     return redirect(url_for(".security"), code=303)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from portal.accounts.models import AuthToken, User
 from portal.accounts.password_rules import password_problems
 from portal.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from portal.errors import FieldErrors
 from portal.extensions import db
-from portal.sessions import end_user_sessions
+from portal.sessions import end_stored_session, end_user_sessions
 
 
 def normalise_email(email: str) -> str:
@@ -45,17 +45,29 @@ def create_user(*, email: str, password: str, role: str = "customer", **fields) 
     return user
 
 
-def issue_token(*, user: User) -> str:
-    """A new API key for the user; only its hash is stored."""
+def issue_token(*, user: User, session_id: str | None = None) -> str:
+    """A new API key for the user, linked to the login's session; only its hash is stored."""
     key = secrets.token_hex(20)
-    db.session.add(AuthToken(key_hash=AuthToken.hash_key(key), user_id=user.id))
+    db.session.add(AuthToken(key_hash=AuthToken.hash_key(key), user_id=user.id, session_id=session_id))
     db.session.commit()
     return key
 
 
+def link_token_to_session(*, key_hash: str, session_id: str) -> None:
+    """The token's login now has this session id (it was rotated). On a connection
+    of its own: the request's unfinished business is neither committed nor needed."""
+    with db.engine.begin() as conn:
+        conn.execute(update(AuthToken.__table__).where(AuthToken.key_hash == key_hash).values(session_id=session_id))
+
+
 def revoke_token(*, key_hash: str) -> None:
-    db.session.execute(delete(AuthToken).where(AuthToken.key_hash == key_hash))
+    """End one login: its token and the session it was issued with."""
+    session_id = db.session.execute(
+        delete(AuthToken).where(AuthToken.key_hash == key_hash).returning(AuthToken.session_id)
+    ).scalar_one_or_none()
     db.session.commit()
+    if session_id:
+        end_stored_session(session_id)
 
 
 def revoke_all_tokens(*, user: User) -> None:
@@ -84,11 +96,7 @@ def change_password(
     if problems:
         raise FieldErrors({"new_password": problems})
     user.password_hash = hash_password(new_password)
-    db.session.execute(
-        delete(AuthToken).where(AuthToken.user_id == user.id, AuthToken.key_hash != (keep_token_hash or ""))
-    )
-    db.session.commit()
-    end_user_sessions(user.id, except_sid=keep_session_id)
+    _end_other_logins(user_id=user.id, keep_session_id=keep_session_id, keep_token_hash=keep_token_hash)
 
 
 def change_email(*, user_id: int, email: str, password: str) -> User:
@@ -102,6 +110,23 @@ def change_email(*, user_id: int, email: str, password: str) -> User:
     return user
 
 
-def end_other_sessions(*, user_id: int, keep_session_id: str | None) -> int:
-    """End every other browser session of the user; returns how many ended."""
-    return end_user_sessions(user_id, except_sid=keep_session_id)
+def end_other_sessions(*, user_id: int, keep_session_id: str | None, keep_token_hash: str | None = None) -> int:
+    """End every other login of the user, its session and its API token; returns
+    how many sessions ended."""
+    return _end_other_logins(user_id=user_id, keep_session_id=keep_session_id, keep_token_hash=keep_token_hash)
+
+
+def _end_other_logins(*, user_id: int, keep_session_id: str | None, keep_token_hash: str | None) -> int:
+    """Commit the request's change with the other logins' tokens deleted, then end
+    their sessions. This login (this session, and the token it was made with or
+    is calling with, and that token's session) lives on."""
+    kept_token_session = None
+    if keep_token_hash:
+        kept_token_session = db.session.execute(
+            select(AuthToken.session_id).where(AuthToken.key_hash == keep_token_hash, AuthToken.user_id == user_id)
+        ).scalar_one_or_none()
+    db.session.execute(
+        delete(AuthToken).where(AuthToken.user_id == user_id, AuthToken.key_hash != (keep_token_hash or ""))
+    )
+    db.session.commit()
+    return end_user_sessions(user_id, keep=(keep_session_id, kept_token_session))

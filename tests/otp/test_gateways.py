@@ -18,6 +18,7 @@ from portal.errors import RateLimited, ServiceUnavailable
 from portal.extensions import db
 from portal.otp.models import OneTimeCode, SmsMessage
 from portal.otp.services import PHONE_LOCK, send_code, send_lock_key, send_notice, verify_code
+from tests.conftest import SHARED_LIMITS
 from tests.otp.conftest import PHONE, code_in
 
 PAYLOAD = {"phone": PHONE}
@@ -178,6 +179,7 @@ def _production(migrated, **overrides):
         "SECRET_KEY": "a-real-production-secret-0123456789",
         "SMS_BACKEND": "http",
         "SMS_GATEWAY_URL": "https://sms.example.com/messages",
+        "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
     }
     config.update(overrides)
     return create_app(config)

@@ -11,7 +11,7 @@ from portal import clock, create_app
 from portal.extensions import db
 from portal.otp.services import send_code
 from portal.otp.views import mask_phone
-from tests.conftest import page
+from tests.conftest import SHARED_LIMITS, page
 from tests.otp.conftest import OTHER_PHONE, PHONE, last_code, wrong
 from tests.otp.flow import flow
 
@@ -268,6 +268,7 @@ def test_outbox_pages_do_not_exist_in_production(migrated):
             "SECRET_KEY": "a-real-production-secret-0123456789",
             "SMS_BACKEND": "http",
             "SMS_GATEWAY_URL": "https://sms.example.com/messages",
+            "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
         }
     )
     client = app.test_client()
