@@ -95,7 +95,7 @@ def test_log_out_other_sessions_from_the_page_ends_the_api_logins_too(app, store
     browser = html_login(app)
     auth = AuthActions(browser)
     response = auth.post("/account/security/sessions", token_from="/account/security", follow_redirects=True)
-    assert page(response).find(id="flashes") is not None or response.status_code == 200
+    assert response.status_code == 200
     assert storefront.get("/users/user/").status_code == 401
     assert by_token(app, storefront_key).status_code == 401
     assert browser.get("/account/profile").status_code == 200
