@@ -22,7 +22,7 @@ from portal.errors import FieldErrors
 from portal.extensions import db
 from portal.loyalty import services as loyalty
 from portal.otp.services import Challenge, send_code, verify_code
-from portal.profile.forms import CONSENT_FIELDS
+from portal.profile.models import CONSENT_FIELDS
 from portal.profile.services import record_consents
 from portal.request_context import ChangeOrigin
 

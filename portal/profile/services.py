@@ -25,8 +25,7 @@ from portal.extensions import db
 from portal.otp.services import Challenge, send_code, send_notice, verify_code
 from portal.profile import avatars
 from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes
-from portal.profile.forms import CONSENT_FIELDS, SENSITIVE_FIELDS
-from portal.profile.models import ConsentRecord
+from portal.profile.models import CONSENT_FIELDS, SENSITIVE_FIELDS, ConsentRecord
 from portal.request_context import ChangeOrigin
 from portal.settings.services import KVKK_CONFIRMATION_ENABLED, get_setting
 

@@ -18,7 +18,8 @@ from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge
 from portal.otp.views import mask_phone, render_code_step
 from portal.profile import services
-from portal.profile.forms import CONSENT_FIELDS, AttributesForm, AvatarForm, ConsentsForm, DetailsForm
+from portal.profile.forms import AttributesForm, AvatarForm, ConsentsForm, DetailsForm
+from portal.profile.models import CONSENT_FIELDS
 from portal.profile.serializers import avatar_url
 from portal.request_context import change_origin
 
