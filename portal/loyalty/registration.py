@@ -21,17 +21,13 @@ from portal.accounts.services import user_by_email
 from portal.errors import FieldErrors
 from portal.extensions import db
 from portal.loyalty import services as loyalty
-from portal.otp.services import Challenge, send_code, verify_code
+from portal.otp.services import Challenge, registration_subject, send_code, verify_code
 from portal.profile.models import CONSENT_FIELDS
 from portal.profile.services import record_consents
 from portal.request_context import ChangeOrigin
 
 PURPOSE = "register"
 USER_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "gender", "language_code")
-
-
-def subject_for(email: str) -> str:
-    return f"register:{email}"
 
 
 def confirmation_payload(details: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +45,7 @@ def start_registration(*, details: dict[str, Any], client_ip: str | None, locale
     """Send (or send again) the code that confirms these details. Creates nothing else."""
     return send_code(
         purpose=PURPOSE,
-        subject=subject_for(details["email"]),
+        subject=registration_subject(details["email"]),
         phone=details["phone"],
         payload=confirmation_payload(details),
         client_ip=client_ip,
@@ -77,7 +73,11 @@ def complete_registration(
     """
     email, phone = details["email"], details["phone"]
     reference = verify_code(
-        purpose=PURPOSE, subject=subject_for(email), phone=phone, payload=confirmation_payload(details), code=code
+        purpose=PURPOSE,
+        subject=registration_subject(email),
+        phone=phone,
+        payload=confirmation_payload(details),
+        code=code,
     )
     attributes = {
         **(details.get("attributes") or {}),

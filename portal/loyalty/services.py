@@ -22,7 +22,7 @@ from portal.errors import NotAcceptable
 from portal.extensions import db
 from portal.loyalty.client import LoyaltyClient, LoyaltyRejected, LoyaltyUnavailable, ServiceConfig
 from portal.loyalty.models import ACTIVE, FAILED, PENDING, LoyaltyLink
-from portal.otp.services import send_code, verify_code
+from portal.otp.services import send_code, user_subject, verify_code
 from portal.profile import services as profile
 from portal.request_context import ChangeOrigin
 from portal.settings.services import CUSTOMER_LOYALTY_CARD_SERVICE, get_setting
@@ -255,7 +255,7 @@ def update_loyalty_profile(
     effective = profile.effective_changes(user, changes)
     profile.refuse_phone_change_by_agent(effective, origin=origin)
     if "phone" in effective and not profile.kvkk_confirmation_enabled():
-        subject = profile.confirmation_subject(user_id)
+        subject = user_subject(user_id)
         payload = profile.confirmation_payload(user, effective)
         if resend or not code:
             challenge = send_code(

@@ -22,7 +22,7 @@ from portal.loyalty.forms import RegisterDetailsForm
 from portal.loyalty.models import ACTIVE, FAILED, PENDING
 from portal.loyalty.throttle import throttle_registration
 from portal.otp.forms import CodeForm
-from portal.otp.services import latest_challenge, send_code, verify_code
+from portal.otp.services import latest_challenge, registration_subject, send_code, user_subject, verify_code
 from portal.otp.views import render_code_step
 from portal.request_context import change_origin
 
@@ -131,7 +131,7 @@ def register():
     session[SIGNUP_KEY] = saved
     if not valid:
         return _render_details(form, 400)
-    challenge = latest_challenge(purpose=registration.PURPOSE, subject=registration.subject_for(details["email"]))
+    challenge = latest_challenge(purpose=registration.PURPOSE, subject=registration_subject(details["email"]))
     if saved.get("sent") == saved["details"] and challenge is not None and challenge.is_live():
         # Back from the code step with nothing changed: the code already sent still confirms it.
         return redirect(url_for("loyalty.register_code"))
@@ -157,7 +157,7 @@ def register_code():
     if not saved.get("details") or not saved.get("password_hash"):
         return redirect(url_for("loyalty.register"))
     details = _from_session(saved["details"])
-    subject = registration.subject_for(details["email"])
+    subject = registration_subject(details["email"])
     form, error = CodeForm(formdata=None), None
     if request.method == "POST":
         form = CodeForm.from_request()
@@ -232,7 +232,7 @@ def join():
     link = services.link_for(user_id=current_user.id)
     if link is not None and link.status != FAILED:
         return redirect(url_for("loyalty.loyalty_page"))
-    subject = f"user:{current_user.id}"
+    subject = user_subject(current_user.id)
     form, error = CodeForm(formdata=None), None
     if request.method == "POST":
         form = CodeForm.from_request()

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.otp.forms import CodeForm
-from portal.otp.services import latest_challenge
+from portal.otp.services import latest_challenge, user_subject
 from portal.otp.views import mask_phone, render_code_step
 from portal.profile import services
 from portal.profile.forms import AttributesForm, AvatarForm, ConsentsForm, DetailsForm
@@ -262,7 +262,7 @@ def confirm():
                 flash(_("Your changes were confirmed and saved."), "success")
                 return redirect(url_for(done))
     challenge = latest_challenge(
-        purpose=services.confirmation_purpose(changes), subject=services.confirmation_subject(current_user.id)
+        purpose=services.confirmation_purpose(changes), subject=user_subject(current_user.id)
     )
     return render_code_step(
         "profile/confirm.html",
