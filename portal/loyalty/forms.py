@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, StopValidation, ValidationE
 from portal.accounts.forms import SecretField
 from portal.accounts.password_rules import NewPassword
 from portal.accounts.services import user_by_email
+from portal.errors import FieldErrors
 from portal.forms import PortalForm, StrictBooleanField, TextField
 from portal.profile.fields import (
     AttributesField,
@@ -91,3 +92,13 @@ class LoyaltyProfileForm(ProfileForm):
     date_of_birth = BirthDateField(_l("Date of birth"), [DataRequired(REQUIRED)])
 
     REQUIRED_FIELDS = ("phone", "date_of_birth")
+
+    def validate_or_raise(self) -> dict:
+        """As every form's, and the required fields must be sent (a partial form drops the others)."""
+        errors = {} if self.validate() else self.error_dict()
+        for name in self.REQUIRED_FIELDS:
+            if name not in self:
+                errors.setdefault(name, [str(REQUIRED)])
+        if errors:
+            raise FieldErrors(errors)
+        return {name: field.data for name, field in self._fields.items()}
