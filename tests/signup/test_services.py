@@ -1,4 +1,4 @@
-"""The registration service: two registrations racing for one phone or email."""
+"""The sign-up service: two registrations racing for one phone or email."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.errors import FieldErrors, NotAcceptable
 from portal.extensions import db as _db
-from portal.loyalty import registration
 from portal.otp.models import SmsMessage
 from portal.request_context import ChangeOrigin
+from portal.signup import services as registration
 
 ORIGIN = ChangeOrigin(source="web", actor_id=None, client_ip="127.0.0.1", user_agent="pytest")
 
@@ -24,7 +24,7 @@ def details(email: str, phone: str) -> dict:
     return {
         "first_name": "Ayşe", "last_name": "Yılmaz", "email": email, "phone": phone,
         "date_of_birth": date(1990, 1, 1), "gender": None, "language_code": "en", "attributes": {},
-        "email_allowed": False, "sms_allowed": True, "call_allowed": False, "add_loyalty": False,
+        "email_allowed": False, "sms_allowed": True, "call_allowed": False,
     }
 
 
