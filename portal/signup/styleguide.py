@@ -75,22 +75,23 @@ def register_code_errors():
     return _register_code(issued=fixtures.challenge(purpose="register", resend_in=0), code="12")
 
 
-@entry("signup/register_code.html", "code expired")
-def register_code_expired():
+def _register_code_dead(error: NotAcceptable) -> dict:
+    """A code that can no longer be used: the step offers only a new one."""
     return _register_code(
         issued=fixtures.challenge(purpose="register", seconds_left=0, resend_in=0, status="expired"),
         code="123456",
-        error=NotAcceptable("sms_verification_100_4", _("Sms otp code expired. Please resend code.")),
+        error=error,
     )
+
+
+@entry("signup/register_code.html", "code expired")
+def register_code_expired():
+    return _register_code_dead(NotAcceptable("sms_verification_100_4", _("Sms otp code expired. Please resend code.")))
 
 
 @entry("signup/register_code.html", "too many attempts")
 def register_code_too_many():
-    return _register_code(
-        issued=fixtures.challenge(purpose="register", seconds_left=0, resend_in=0, status="expired"),
-        code="123456",
-        error=NotAcceptable("sms_verification_100_5", _("Too many attempts. Please resend code.")),
-    )
+    return _register_code_dead(NotAcceptable("sms_verification_100_5", _("Too many attempts. Please resend code.")))
 
 
 @entry("signup/register_code.html", "rate limited (429)", note="A resend asked for during the cooldown.")
