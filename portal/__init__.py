@@ -186,6 +186,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.segments.api import bp as segments_api
     from portal.segments.views import bp as segments_views
     from portal.settings.views import bp as settings_views
+    from portal.signup.api import bp as signup_api
+    from portal.signup.views import bp as signup_views
     from portal.styleguide.views import bp as styleguide_views
 
     for blueprint in (
@@ -199,6 +201,8 @@ def register_blueprints(app: Flask) -> None:
         settings_views,
         segments_views,
         segments_api,
+        signup_views,
+        signup_api,
         loyalty_views,
         loyalty_api,
         agents_views,

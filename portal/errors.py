@@ -17,10 +17,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db, limiter
+from portal.paths import JSON_PREFIXES
 
 log = logging.getLogger(__name__)
-
-JSON_PREFIXES = ("/users/", "/csrf_token/", "/api/", "/_dev/sms.json", "/healthz")
 
 
 class DomainError(Exception):

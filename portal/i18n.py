@@ -14,6 +14,8 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
+from portal.paths import API_PREFIXES
+
 
 def select_locale() -> str:
     if not has_request_context():  # CLI commands, background jobs, services run outside a request
@@ -21,7 +23,7 @@ def select_locale() -> str:
     config = current_app.config
     languages = config["LANGUAGES"]
     req = request._get_current_object()  # each read through a context proxy costs a few look-ups
-    is_api = req.path.startswith(("/users/", "/csrf_token/", "/api/"))
+    is_api = req.path.startswith(API_PREFIXES)
     if not is_api:
         stored = session._get_current_object()
         chosen = stored.get("language") if stored else None

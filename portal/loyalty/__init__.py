@@ -1,1 +1,1 @@
-"""Loyalty: the loyalty-card service client, customers' card links, and registration with a card."""
+"""Loyalty: the loyalty-card service client, customers' card links and the loyalty pages."""

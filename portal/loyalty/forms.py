@@ -1,87 +1,15 @@
-"""Registration forms. The profile fields and their rules come from
-``portal.profile.fields`` (one set for every face); this adds email, password
-and the registration switches."""
+"""``PATCH /users/profile-with-loyalty/``: the profile's form, with phone and date of birth required."""
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired
 
-from portal.accounts.forms import SecretField
-from portal.accounts.password_rules import NewPassword
-from portal.accounts.services import user_by_email
-from portal.forms import PortalForm, StrictBooleanField, TextField
-from portal.profile.fields import (
-    AttributesField,
-    BirthDateField,
-    GenderField,
-    LanguageField,
-    NameField,
-    PhoneField,
-)
+from portal.errors import FieldErrors
+from portal.profile.fields import BirthDateField, PhoneField
 from portal.profile.forms import ProfileForm
 
 REQUIRED = _l("This field is required.")
-
-
-def normalise_new_email(raw: str) -> str:
-    """email-validator's normal form (no DNS lookups), lower-cased like every stored email."""
-    return validate_email(raw, check_deliverability=False).normalized.lower()
-
-
-class NewEmail:
-    """A valid address, normalised; no account may have it yet."""
-
-    def __call__(self, form, field):
-        if not field.data:
-            return
-        try:
-            field.data = normalise_new_email(field.data)
-        except EmailNotValidError:
-            raise StopValidation(_l("Enter a valid email address.")) from None
-        if user_by_email(field.data) is not None:
-            raise ValidationError(_l("A user with this email address already exists."))
-
-
-def _default_language() -> str:
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-class RegisterDetailsForm(PortalForm):
-    """Every field of ``POST /users/register-with-loyalty/`` except the code step's."""
-
-    first_name = NameField(_l("First name"), [DataRequired(REQUIRED)], render_kw={"autocomplete": "given-name"})
-    last_name = NameField(_l("Last name"), [DataRequired(REQUIRED)], render_kw={"autocomplete": "family-name"})
-    email = TextField(
-        _l("Email"), [DataRequired(REQUIRED), Length(max=254), NewEmail()], render_kw={"autocomplete": "email"}
-    )
-    password = SecretField(
-        _l("Password"),
-        [DataRequired(REQUIRED), NewPassword()],
-        render_kw={"autocomplete": "new-password"},
-    )
-    phone = PhoneField(_l("Mobile phone"), [DataRequired(REQUIRED)])
-    date_of_birth = BirthDateField(_l("Date of birth"), [DataRequired(REQUIRED)], render_kw={"autocomplete": "bday"})
-    gender = GenderField(_l("Gender"))
-    language_code = LanguageField(_l("Language"), default=_default_language)
-    email_allowed = StrictBooleanField(_l("Send me offers and news by email."))
-    sms_allowed = StrictBooleanField(_l("Send me offers and news by SMS."))
-    call_allowed = StrictBooleanField(_l("Call me about offers and campaigns."))
-    attributes = AttributesField(_l("Attributes"))
-    add_loyalty = StrictBooleanField(_l("Create my loyalty card"))
-
-    def details(self) -> dict:
-        """The cleaned registration data, without the password."""
-        return {name: field.data for name, field in self._fields.items() if name not in ("password", "code", "resend")}
-
-
-class RegisterForm(RegisterDetailsForm):
-    """The JSON face: the details plus the code step's ``code`` and ``resend``."""
-
-    code = TextField(_l("Code"), [Length(max=16)])
-    resend = StrictBooleanField(_l("Resend"))
 
 
 class LoyaltyProfileForm(ProfileForm):
@@ -91,3 +19,13 @@ class LoyaltyProfileForm(ProfileForm):
     date_of_birth = BirthDateField(_l("Date of birth"), [DataRequired(REQUIRED)])
 
     REQUIRED_FIELDS = ("phone", "date_of_birth")
+
+    def validate_or_raise(self) -> dict:
+        """As every form's, and the required fields must be sent (a partial form drops the others)."""
+        errors = {} if self.validate() else self.error_dict()
+        for name in self.REQUIRED_FIELDS:
+            if name not in self:
+                errors.setdefault(name, [str(REQUIRED)])
+        if errors:
+            raise FieldErrors(errors)
+        return {name: field.data for name, field in self._fields.items()}

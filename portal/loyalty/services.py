@@ -22,7 +22,7 @@ from portal.errors import NotAcceptable
 from portal.extensions import db
 from portal.loyalty.client import LoyaltyClient, LoyaltyRejected, LoyaltyUnavailable, ServiceConfig
 from portal.loyalty.models import ACTIVE, FAILED, PENDING, LoyaltyLink
-from portal.otp.services import send_code, verify_code
+from portal.otp.services import Challenge, latest_challenge, send_code, user_subject, verify_code
 from portal.profile import services as profile
 from portal.request_context import ChangeOrigin
 from portal.settings.services import CUSTOMER_LOYALTY_CARD_SERVICE, get_setting
@@ -170,6 +170,42 @@ def request_card(*, user_id: int) -> LoyaltyLink:
     return sync_link(link_id=link.id)
 
 
+# --- joining: an existing customer confirms by a code to their phone ------------------
+
+JOIN_PURPOSE = "loyalty_join"
+
+
+def _join_code_for(user_id: int) -> dict:
+    """What a join code is bound to: the customer, their phone and the wish itself."""
+    user = db.session.get(User, user_id)
+    return {
+        "purpose": JOIN_PURPOSE,
+        "subject": user_subject(user_id),
+        "phone": user.phone,
+        "payload": {"join_loyalty": True, "user_id": user_id},
+    }
+
+
+def send_join_code(*, user_id: int, client_ip: str | None, locale: str | None = None) -> Challenge:
+    """Send (or send again) the code that confirms the customer's wish for a card."""
+    require_configured()
+    return send_code(**_join_code_for(user_id), client_ip=client_ip, locale=locale)
+
+
+def join(*, user_id: int, code: str) -> LoyaltyLink:
+    """Check the join code, then ask for the card: the spent code commits with the link.
+
+    Raises ``NotAcceptable`` for a refused code (or while the service is not configured).
+    """
+    require_configured()
+    verify_code(**_join_code_for(user_id), code=code)
+    return request_card(user_id=user_id)
+
+
+def join_challenge(*, user_id: int) -> Challenge | None:
+    return latest_challenge(purpose=JOIN_PURPOSE, subject=user_subject(user_id))
+
+
 def retry_now(*, user_id: int) -> LoyaltyLink | None:
     """The customer pressed "try again" on a pending link."""
     require_configured()
@@ -255,7 +291,7 @@ def update_loyalty_profile(
     effective = profile.effective_changes(user, changes)
     profile.refuse_phone_change_by_agent(effective, origin=origin)
     if "phone" in effective and not profile.kvkk_confirmation_enabled():
-        subject = profile.confirmation_subject(user_id)
+        subject = user_subject(user_id)
         payload = profile.confirmation_payload(user, effective)
         if resend or not code:
             challenge = send_code(

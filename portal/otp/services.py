@@ -108,6 +108,16 @@ def policy(config: Mapping[str, Any] | None = None) -> Policy:
     return rules
 
 
+def user_subject(user_id: int) -> str:
+    """The subject of every code a signed-in customer confirms (profile, phone, loyalty)."""
+    return f"user:{user_id}"
+
+
+def registration_subject(email: str) -> str:
+    """The subject of a registration's code: no account exists yet, so its email."""
+    return f"register:{email}"
+
+
 @dataclass(frozen=True)
 class Challenge:
     """An issued code, as flows see it (never the code itself)."""

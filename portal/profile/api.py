@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, jsonify, send_file
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -28,9 +31,24 @@ def update_profile():
     Consents and the phone may wait for a code (KVKK confirmation): then the
     answer is 202 and nothing has changed yet.
     """
-    form = ProfileForm.from_request(partial=True, user_id=current_user.id)
+    return patch_profile(ProfileForm, services.update_profile, pending_body=lambda r: pending_json(r.user, r.changes))
+
+
+def patch_profile(
+    form_class: type[ProfileForm],
+    update: Callable[..., services.ProfileUpdate],
+    *,
+    pending_body: Callable[[services.ProfileUpdate], dict],
+) -> ResponseReturnValue:
+    """The PATCH of both profile APIs (``/users/profile/``, ``/users/profile-with-loyalty/``).
+
+    Only the fields sent are validated and changed; ``update`` is the service
+    (``ProfileUpdate`` out). The answer: the profile (200), ``pending_body``
+    while a code is awaited (202), or ``{"message": "success"}`` after a resend.
+    """
+    form = form_class.from_request(partial=True, user_id=current_user.id)
     form.validate_or_raise()
-    result = services.update_profile(
+    result = update(
         user_id=current_user.id,
         changes=form.changes(),
         origin=change_origin("api"),
@@ -40,7 +58,7 @@ def update_profile():
     if result.status == "resent":
         return jsonify(message="success")
     if result.status == "pending":
-        return jsonify(pending_json(result.user, result.changes)), 202
+        return jsonify(pending_body(result)), 202
     return jsonify(profile_json(result.user))
 
 

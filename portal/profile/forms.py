@@ -23,9 +23,6 @@ from portal.profile.fields import (
     PhoneField,
 )
 
-CONSENT_FIELDS = ("email_allowed", "sms_allowed", "call_allowed")
-SENSITIVE_FIELDS = ("phone", *CONSENT_FIELDS)
-
 
 class _UserForm(PortalForm):
     def __init__(self, *args, user_id: int | None = None, **kwargs):

@@ -13,6 +13,10 @@ from portal.extensions import db
 
 CHANNELS = ("email", "sms", "call")
 SOURCES = ("web", "api", "call_center")
+# The user's consent flags, named as in the API, and what a change of a consent or
+# of the phone (where the codes go) needs a code for while KVKK confirmation is on.
+CONSENT_FIELDS = ("email_allowed", "sms_allowed", "call_allowed")
+SENSITIVE_FIELDS = ("phone", *CONSENT_FIELDS)
 
 
 class AppendOnlyError(RuntimeError):

@@ -6,7 +6,8 @@ Loyalty's ``/users/profile-with-loyalty/`` answers the same shape: import
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +33,20 @@ PENDING_KEYS = (
 def iso_datetime(value: datetime) -> str:
     """``2024-01-01T00:00:00.000000Z``: UTC, microseconds, ``Z``."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def values_to_json(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Cleaned profile values as JSON values (a date as ISO text): to keep between the
+    steps of a flow (in the session) or to fingerprint. ``values_from_json`` undoes it."""
+    return {name: (value.isoformat() if isinstance(value, date) else value) for name, value in values.items()}
+
+
+def values_from_json(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The cleaned values again: ``date_of_birth`` (the one date a profile has) back as a ``date``."""
+    restored = dict(values)
+    if restored.get("date_of_birth"):
+        restored["date_of_birth"] = date.fromisoformat(restored["date_of_birth"])
+    return restored
 
 
 def avatar_url(name: str | None) -> str | None:

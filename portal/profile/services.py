@@ -22,11 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import User
 from portal.errors import FieldErrors, PermissionDenied
 from portal.extensions import db
-from portal.otp.services import Challenge, send_code, send_notice, verify_code
+from portal.otp.services import Challenge, send_code, send_notice, user_subject, verify_code
 from portal.profile import avatars
 from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes
-from portal.profile.forms import CONSENT_FIELDS, SENSITIVE_FIELDS
-from portal.profile.models import ConsentRecord
+from portal.profile.models import CONSENT_FIELDS, SENSITIVE_FIELDS, ConsentRecord
 from portal.request_context import ChangeOrigin
 from portal.settings.services import KVKK_CONFIRMATION_ENABLED, get_setting
 
@@ -136,7 +135,7 @@ def update_profile(
     phone = effective.get("phone", user.phone)
     if not phone:
         raise FieldErrors({"phone": [_("This field is required.")]})
-    subject = confirmation_subject(user.id)
+    subject = user_subject(user.id)
     payload = confirmation_payload(user, effective)
     purpose = confirmation_purpose(effective)
     if resend or not code:
@@ -161,10 +160,6 @@ def kvkk_confirmation_enabled() -> bool:
 
 def confirmation_purpose(changes: Mapping[str, Any]) -> str:
     return PHONE_CHANGE_PURPOSE if "phone" in changes else CONFIRM_PURPOSE
-
-
-def confirmation_subject(user_id: int) -> str:
-    return f"user:{user_id}"
 
 
 def confirmation_payload(user: User, changes: Mapping[str, Any]) -> dict[str, Any]:

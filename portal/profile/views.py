@@ -4,7 +4,6 @@ confirmation step a consent or phone change goes through (KVKK)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
@@ -15,11 +14,12 @@ from flask_login import current_user, login_required
 
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.otp.forms import CodeForm
-from portal.otp.services import latest_challenge
+from portal.otp.services import latest_challenge, user_subject
 from portal.otp.views import mask_phone, render_code_step
 from portal.profile import services
-from portal.profile.forms import CONSENT_FIELDS, AttributesForm, AvatarForm, ConsentsForm, DetailsForm
-from portal.profile.serializers import avatar_url
+from portal.profile.forms import AttributesForm, AvatarForm, ConsentsForm, DetailsForm
+from portal.profile.models import CONSENT_FIELDS
+from portal.profile.serializers import avatar_url, values_from_json, values_to_json
 from portal.request_context import change_origin
 
 bp = Blueprint("profile", __name__, url_prefix="/account")
@@ -101,7 +101,8 @@ def _update(changes: dict[str, Any], *, form, done: str, replace_attributes: boo
         headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
         return Outcome(status=error.status, headers=headers)
     if result.status == "pending":
-        session[PENDING_KEY] = {"changes": _to_session(result.changes), "done": done}
+        kept = {name: value for name, value in result.changes.items() if name != "avatar"}  # no bytes in a session
+        session[PENDING_KEY] = {"changes": values_to_json(kept), "done": done}
         return Outcome(redirect=redirect(url_for("profile.confirm")))
     flash(_("Your changes were saved."), "success")
     return Outcome(redirect=redirect(url_for(done)))
@@ -185,17 +186,6 @@ def consents():
 # --- the pending change ------------------------------------------------------
 
 
-def _to_session(changes: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items() if k != "avatar"}
-
-
-def _from_session(changes: dict[str, Any]) -> dict[str, Any]:
-    restored = dict(changes)
-    if restored.get("date_of_birth"):
-        restored["date_of_birth"] = date.fromisoformat(restored["date_of_birth"])
-    return restored
-
-
 def describe_changes(user, changes: dict[str, Any]) -> list[dict[str, str]]:
     """One row per field that will change: label, before, after."""
     on, off = _("on"), _("off")
@@ -225,7 +215,7 @@ def confirm():
         flash(_("There is no change waiting for confirmation."), "info")
         return redirect(url_for("profile.profile"))
     done = pending["done"]
-    changes = _from_session(pending["changes"])
+    changes = values_from_json(pending["changes"])
     form = CodeForm(formdata=None)
     error = None
     if request.method == "POST":
@@ -261,7 +251,7 @@ def confirm():
                 flash(_("Your changes were confirmed and saved."), "success")
                 return redirect(url_for(done))
     challenge = latest_challenge(
-        purpose=services.confirmation_purpose(changes), subject=services.confirmation_subject(current_user.id)
+        purpose=services.confirmation_purpose(changes), subject=user_subject(current_user.id)
     )
     return render_code_step(
         "profile/confirm.html",

@@ -104,13 +104,7 @@ def list_all() -> None:
 def _save_price_list(data: dict, price_list: PriceList | None) -> None:
     form = _form(PriceListForm, data)
     try:
-        saved = services.save_price_list(
-            price_list_id=price_list.id if price_list else None,
-            name=form.name.data,
-            code=form.code.data,
-            currency=form.currency.data,
-            is_default=form.is_default.data,
-        )
+        saved = services.save_price_list(price_list_id=price_list.id if price_list else None, **form.service_fields())
     except FieldErrors as error:
         _fail(error.errors)
     if saved.is_default:
@@ -201,10 +195,7 @@ def _save_segment(options: dict, segment: Segment | None) -> None:
         set_price_lists=(services.all_price_lists(), default.name if default else "default"),
     )
     try:
-        if segment is None:
-            saved = services.create_segment(**form.service_fields())
-        else:
-            saved = services.update_segment(segment_id=segment.id, **form.service_fields())
+        saved = services.save_segment(segment_id=segment.id if segment else None, **form.service_fields())
     except FieldErrors as error:
         _fail(error.errors)
     click.echo(_("Segment saved: %(segment)s", segment=_describe(saved)))

@@ -51,6 +51,15 @@ class PriceListForm(PortalForm):
     )
     is_default = StrictBooleanField(_l("The shop's default price list"))
 
+    def service_fields(self) -> dict:
+        """The cleaned values, named as ``save_price_list`` takes them."""
+        return {
+            "name": self.name.data,
+            "code": self.code.data,
+            "currency": self.currency.data,
+            "is_default": bool(self.is_default.data),
+        }
+
 
 class MemberEmailsField(TextAreaField):
     """Email addresses separated by new lines, commas or spaces; ``data`` is a list."""

@@ -407,6 +407,16 @@ def create_segment(
     )
 
 
+def save_segment(*, segment_id: int | None, **fields) -> Segment:
+    """Create a segment (``segment_id`` None) or replace one: the pages and the CLI both call this.
+
+    ``fields`` are ``update_segment``'s (``SegmentForm.service_fields``).
+    """
+    if segment_id is None:
+        return create_segment(**fields)
+    return update_segment(segment_id=segment_id, **fields)
+
+
 def update_segment(
     *,
     segment_id: int,

@@ -78,11 +78,7 @@ def admin_price_list_form(price_list_id: int | None):
         if form.validate():
             try:
                 saved = services.save_price_list(
-                    price_list_id=price_list.id if price_list else None,
-                    name=form.name.data,
-                    code=form.code.data,
-                    currency=form.currency.data,
-                    is_default=form.is_default.data,
+                    price_list_id=price_list.id if price_list else None, **form.service_fields()
                 )
             except FieldErrors as error:
                 form.add_errors(error.errors)
@@ -113,10 +109,7 @@ def admin_segment_form(segment_id: int | None):
     if request.method == "POST":
         if form.validate():
             try:
-                if segment is None:
-                    saved = services.create_segment(**form.service_fields())
-                else:
-                    saved = services.update_segment(segment_id=segment.id, **form.service_fields())
+                saved = services.save_segment(segment_id=segment.id if segment else None, **form.service_fields())
             except FieldErrors as error:
                 form.add_errors(error.errors)
             else:

@@ -38,6 +38,7 @@ SOURCES = (
     "portal.apidocs.styleguide",
     "portal.otp.styleguide",
     "portal.agents.styleguide",
+    "portal.signup.styleguide",
     "portal.loyalty.styleguide",
     "portal.segments.styleguide",
     "portal.settings.styleguide",

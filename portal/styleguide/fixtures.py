@@ -51,13 +51,13 @@ def challenge(*, purpose: str = "profile_confirm", seconds_left: int = 170, rese
     from datetime import timedelta
 
     from portal import clock
-    from portal.otp.services import Challenge
+    from portal.otp.services import Challenge, user_subject
 
     now = clock.now()
     return Challenge(
         id=1,
         purpose=purpose,
-        subject="user:1",
+        subject=user_subject(1),
         phone="+905551112233",
         status=status,
         created_at=now - timedelta(seconds=180 - seconds_left),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.errors import JSON_PREFIXES
+from portal.paths import JSON_PREFIXES
 
 # Routes that serve files, not pages: uploaded avatars are images (no HTML to check,
 # and only a customer who uploaded one has a file to ask for).

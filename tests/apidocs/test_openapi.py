@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.versions import OPENAPIV31, get_spec_version
 
 from portal.apidocs import openapi_document
-from portal.errors import JSON_PREFIXES
+from portal.paths import JSON_PREFIXES
 from tests.apidocs.contract import contract, documented_operations
 from tests.conftest import page
 

@@ -6,7 +6,9 @@ from portal import clock
 from portal.accounts.models import User
 from portal.extensions import db as _db
 from portal.loyalty import services
+from portal.loyalty.models import LoyaltyLink
 from tests.conftest import page
+from tests.signup.helpers import code_for
 
 
 @pytest.fixture
@@ -95,3 +97,29 @@ def test_joining_without_a_phone_links_to_the_profile_within_one_translated_sent
     assert needs_phone.get_text() == sentence
     link = needs_phone.find("a")
     assert (link.get_text(), link["href"]) == (link_text, "/account/profile")
+
+
+def test_existing_customer_joins_with_a_code(app, auth, customer, loyalty_service):
+    auth.login()
+    doc = page(auth.client.get("/account/loyalty"))
+    assert doc.find(id="loyalty-join") is not None
+    response = auth.post("/account/loyalty/join", {"start": "1"}, token_from="/account/loyalty")
+    assert response.status_code == 302
+    doc = page(auth.client.get("/account/loyalty/join"))
+    assert doc.find(id="code-step") is not None
+    response = auth.post("/account/loyalty/join", {"code": code_for(auth.client)})
+    assert response.status_code == 302
+    doc = page(auth.client.get("/account/loyalty"))
+    assert doc.find(id="loyalty-status")["data-status"] == "active"
+    [customer_at_service] = loyalty_service.customers()
+    assert doc.find(id="loyalty-card-number").get_text(strip=True) == customer_at_service["card"]["number"]
+    with app.app_context():
+        assert _db.session.query(LoyaltyLink).count() == 1
+
+
+def test_join_is_406_without_the_setting(auth, customer):
+    auth.login()
+    doc = page(auth.client.get("/account/loyalty"))
+    assert doc.find(id="loyalty-join") is None
+    response = auth.post("/account/loyalty/join", {"start": "1"}, token_from="/account/loyalty")
+    assert response.status_code == 406

@@ -1,8 +1,6 @@
-"""The signup wizard and the join path, through the HTML pages (BeautifulSoup by ids and names)."""
+"""The sign-up wizard, through the HTML pages (BeautifulSoup by ids and names)."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 from sqlalchemy import select
@@ -10,9 +8,9 @@ from sqlalchemy import select
 from portal import clock
 from portal.accounts.models import User
 from portal.extensions import db as _db
-from portal.loyalty.models import LoyaltyLink
 from portal.profile.models import ConsentRecord
 from tests.conftest import form_token, page
+from tests.signup.helpers import code_for
 
 PHONE = "+905551112233"
 DETAILS = {
@@ -32,11 +30,6 @@ DETAILS = {
 @pytest.fixture(autouse=True)
 def frozen():
     clock.freeze()
-
-
-def code_for(client, phone=PHONE) -> str:
-    body = next(m["body"] for m in client.get("/_dev/sms.json").get_json() if m["to"] == phone)
-    return re.search(r"\b(\d{6})\b", body).group(1)
 
 
 def post(client, path, data, token_from=None):
@@ -142,32 +135,6 @@ def test_phone_taken_meanwhile_goes_back_to_details(app, client, make_user, loya
     doc = page(client.get("/account/register"))
     assert doc.find(id="flashes").get_text(strip=True) == "A user with this phone number already exists."
     assert doc.find("input", attrs={"name": "email"})["value"] == "ayse@example.com"
-
-
-def test_existing_customer_joins_with_a_code(app, auth, customer, loyalty_service):
-    auth.login()
-    doc = page(auth.client.get("/account/loyalty"))
-    assert doc.find(id="loyalty-join") is not None
-    response = auth.post("/account/loyalty/join", {"start": "1"}, token_from="/account/loyalty")
-    assert response.status_code == 302
-    doc = page(auth.client.get("/account/loyalty/join"))
-    assert doc.find(id="code-step") is not None
-    response = auth.post("/account/loyalty/join", {"code": code_for(auth.client)})
-    assert response.status_code == 302
-    doc = page(auth.client.get("/account/loyalty"))
-    assert doc.find(id="loyalty-status")["data-status"] == "active"
-    [customer_at_service] = loyalty_service.customers()
-    assert doc.find(id="loyalty-card-number").get_text(strip=True) == customer_at_service["card"]["number"]
-    with app.app_context():
-        assert _db.session.query(LoyaltyLink).count() == 1
-
-
-def test_join_is_406_without_the_setting(auth, customer):
-    auth.login()
-    doc = page(auth.client.get("/account/loyalty"))
-    assert doc.find(id="loyalty-join") is None
-    response = auth.post("/account/loyalty/join", {"start": "1"}, token_from="/account/loyalty")
-    assert response.status_code == 406
 
 
 def test_register_link_for_visitors(client):

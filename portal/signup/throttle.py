@@ -1,4 +1,4 @@
-"""Registration attempts per client address, shared by the page and the API."""
+"""Sign-up attempts per client address, shared by the wizard and the API."""
 
 from __future__ import annotations
 

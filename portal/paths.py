@@ -1,0 +1,8 @@
+"""Which request paths are the JSON API: one rule for error answers and for languages."""
+
+from __future__ import annotations
+
+# The vendor API: JSON in and out; its messages follow Accept-Language alone.
+API_PREFIXES = ("/users/", "/csrf_token/", "/api/")
+# Everything that answers JSON, errors included: the API and the development/health reads.
+JSON_PREFIXES = (*API_PREFIXES, "/_dev/sms.json", "/healthz")
