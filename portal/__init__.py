@@ -184,12 +184,14 @@ def register_blueprints(app: Flask) -> None:
     from portal.segments.views import bp as segments_views
     from portal.settings.views import bp as settings_views
     from portal.styleguide.views import bp as styleguide_views
+    from portal.twofactor.views import bp as twofactor_views
 
     for blueprint in (
         accounts_views,
         accounts_api,
         account_security_views,
         account_security_api,
+        twofactor_views,
         profile_views,
         profile_api,
         otp_views,
