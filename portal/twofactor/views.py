@@ -32,7 +32,12 @@ bp.before_app_request(flow.require_setup_gate)
 @bp.app_context_processor
 def security_page_context() -> dict:
     """The security page's two-factor section: plain data, on that page only."""
-    if not (request.endpoint or "").startswith("account_security.") or not current_user.is_authenticated:
+    endpoint = request.endpoint or ""
+    on_security_page = endpoint.startswith("account_security.") or endpoint in (
+        "twofactor.regenerate",
+        "twofactor.disable",
+    )
+    if not on_security_page or not current_user.is_authenticated:
         return {}
     return {
         "two_factor": services.status(user_id=current_user.id),
@@ -203,8 +208,6 @@ def reauth():
                 return redirect(safe_next(request.args.get("next")) or url_for("profile.profile"), code=303)
         status = 400
     return (
-        render_template(
-            "twofactor/reauth.html", form=form, has_code=services.is_enabled(user_id=current_user.id)
-        ),
+        render_template("twofactor/reauth.html", form=form, has_code=services.is_enabled(user_id=current_user.id)),
         status,
     )
