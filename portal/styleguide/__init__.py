@@ -41,6 +41,7 @@ SOURCES = (
     "portal.loyalty.styleguide",
     "portal.segments.styleguide",
     "portal.settings.styleguide",
+    "portal.twofactor.styleguide",
 )
 
 

@@ -11,8 +11,6 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from markupsafe import Markup
-from segno import make as make_qr
 
 from portal.accounts.models import User
 from portal.accounts.roles import refuse_while_acting
@@ -24,6 +22,7 @@ from portal.extensions import db
 from portal.request_context import client_ip
 from portal.twofactor import flow, services
 from portal.twofactor.forms import PasswordForm, ReauthForm, SecondFactorForm, SetupForm
+from portal.twofactor.qr import qr_svg
 
 bp = Blueprint("twofactor", __name__)
 bp.before_app_request(flow.require_setup_gate)
@@ -94,11 +93,6 @@ def login_code():
     return render_template("twofactor/login_code.html", form=form), status
 
 
-def _qr_svg(uri: str) -> Markup:
-    # segno writes only the QR modules as SVG paths; nothing from the URI is echoed as text.
-    return Markup(make_qr(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff"))  # noqa: S704
-
-
 @bp.route("/account/two-factor/setup", methods=["GET", "POST"])
 @login_required
 @refuse_while_acting
@@ -126,7 +120,7 @@ def setup():
             "twofactor/setup.html",
             form=form,
             secret=pending.secret,
-            qr_svg=_qr_svg(pending.uri),
+            qr_svg=qr_svg(pending.uri),
             required=flow.required_for(current_user),
         ),
         status,
