@@ -20,6 +20,11 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -82,6 +87,17 @@ class Config:
     AGENT_ACTING_MAX_MINUTES = _env_int("AGENT_ACTING_MAX_MINUTES", 30)
     AGENT_SEARCH_PER_PAGE = _env_int("AGENT_SEARCH_PER_PAGE", 20)
 
+    # Two-factor sign-in (portal.twofactor, docs/two-factor.md). Staff (agents, admins)
+    # must use it when STAFF_REQUIRE_2FA is on: on in production, off in development and
+    # tests unless set. Customers may turn it on themselves.
+    STAFF_REQUIRE_2FA = _env_bool("STAFF_REQUIRE_2FA", False)
+    # Starting to act as a customer needs the password or a second factor this recently.
+    REAUTH_TIMEOUT_MINUTES = _env_int("REAUTH_TIMEOUT_MINUTES", 15)
+    # How long a correct password waits for its second factor.
+    TWO_FACTOR_PENDING_MINUTES = _env_int("TWO_FACTOR_PENDING_MINUTES", 5)
+    # The name authenticator apps show next to the account.
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Portal")
+
     # Loyalty (issue 5). The service itself is the CUSTOMER_LOYALTY_CARD_SERVICE dynamic
     # setting; these tune the client and registration. LOYALTY_SIM_URL is where `make run`
     # starts the simulator (the demo data points the setting at it).
@@ -136,6 +152,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-not-secret"  # noqa: S105 - tests only; production refuses it
     SMS_BACKEND = "outbox"
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
+    STAFF_REQUIRE_2FA = False  # tests that need it set it with @pytest.mark.config
 
 
 class ProductionConfig(Config):
@@ -144,6 +161,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     HSTS = True
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "http")
+    STAFF_REQUIRE_2FA = _env_bool("STAFF_REQUIRE_2FA", True)
 
     @staticmethod
     def check(config: dict) -> None:

@@ -189,12 +189,14 @@ def register_blueprints(app: Flask) -> None:
     from portal.signup.api import bp as signup_api
     from portal.signup.views import bp as signup_views
     from portal.styleguide.views import bp as styleguide_views
+    from portal.twofactor.views import bp as twofactor_views
 
     for blueprint in (
         accounts_views,
         accounts_api,
         account_security_views,
         account_security_api,
+        twofactor_views,
         profile_views,
         profile_api,
         otp_views,

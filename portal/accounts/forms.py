@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.forms import PortalForm, TextField
 
@@ -17,6 +17,9 @@ class LoginForm(PortalForm):
     password = SecretField(
         _l("Password"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
     )
+    # The second factor, for accounts with two-factor sign-in (the JSON face sends it
+    # with the password; the pages ask for it on a second step). See docs/two-factor.md.
+    otp = TextField(_l("Code"), [Optional(), Length(max=32)])
 
 
 class ChangePasswordForm(PortalForm):

@@ -18,7 +18,7 @@ from portal.errors import FieldErrors
 bp = Blueprint("account_security", __name__, url_prefix="/account/security")
 
 
-def _render(status: int = 200, **forms):
+def render_security_page(status: int = 200, **forms):
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("email_form", ChangeEmailForm(formdata=None))
     forms.setdefault("sessions_form", EndOtherSessionsForm(formdata=None))
@@ -29,7 +29,7 @@ def _render(status: int = 200, **forms):
 @login_required
 @refuse_while_acting
 def security():
-    return _render()
+    return render_security_page()
 
 
 @bp.post("/password")
@@ -51,7 +51,7 @@ def change_password():
         else:
             flash(_("Your password was changed. Your other sessions were logged out."), "success")
             return redirect(url_for(".security"), code=303)
-    return _render(400, password_form=form)
+    return render_security_page(400, password_form=form)
 
 
 @bp.post("/email")
@@ -67,7 +67,7 @@ def change_email():
         else:
             flash(_("Your email was changed."), "success")
             return redirect(url_for(".security"), code=303)
-    return _render(400, email_form=form)
+    return render_security_page(400, email_form=form)
 
 
 @bp.post("/sessions")

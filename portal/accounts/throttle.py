@@ -21,19 +21,30 @@ def _account_key() -> str:
             email = payload["email"]
     else:
         email = request.form.get("email")
-    return "login-account:" + (email or "").strip().lower()
+    return account_key(email)
 
 
 def _failed(response) -> bool:
     return bool(g.get("login_failed"))
 
 
-def throttle_login(view):
-    """Apply both limits, shared by the HTML and JSON login routes."""
+def account_key(email: str | None) -> str:
+    """The per-account counter's key: one allowance for wrong passwords and wrong codes."""
+    return "login-account:" + (email or "").strip().lower()
+
+
+def throttle_login(view=None, *, key_func=None):
+    """Apply both limits, shared by the HTML and JSON login routes.
+
+    ``key_func`` names the account for steps that carry no email (the second
+    factor, reauthentication): their failures count against the same account.
+    """
+    if view is None:
+        return lambda view: throttle_login(view, key_func=key_func)
     view = limiter.shared_limit(
         lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
         scope="login-account",
-        key_func=_account_key,
+        key_func=key_func or _account_key,
         deduct_when=_failed,
         methods=["POST"],
     )(view)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ from portal.accounts.forms import LoginForm
 from portal.accounts.session_login import end_session, start_session
 from portal.accounts.throttle import throttle_login
 from portal.errors import FieldErrors
+from portal.twofactor import flow
+from portal.twofactor import services as two_factor
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -46,7 +48,14 @@ def login():
                 g.login_failed = True
                 form.add_errors(error.errors)
             else:
+                if two_factor.is_enabled(user_id=user.id):
+                    # The password was right; the login completes on the second step.
+                    session.clear()
+                    flow.begin_pending(user)
+                    next_path = safe_next(request.args.get("next"))
+                    return redirect(url_for("twofactor.login_code", next=next_path), code=303)
                 start_session(user)
+                flow.mark_reauthenticated()
                 flash(_("Welcome back, %(name)s.", name=user.first_name or user.email), "success")
                 return redirect(safe_next(request.args.get("next")) or url_for("profile.profile"))
         status = 400

@@ -13,8 +13,10 @@ from portal.agents.forms import ActForm, SearchForm
 from portal.agents.models import END_STOP
 from portal.errors import PermissionDenied, wants_json
 from portal.request_context import client_ip
+from portal.twofactor.flow import reauth_is_fresh
 
 bp = Blueprint("agents", __name__, url_prefix="/agent")
+PENDING_ACT_KEY = "pending_act"  # what the agent asked for while asked to confirm it is them
 bp.before_app_request(acting.load_acting)
 bp.after_app_request(acting.record_write)
 bp.record_once(lambda state: acting.init_acting(state.app))
@@ -66,7 +68,16 @@ def _customer_page(customer_id: int, act_form: ActForm, status: int = 200):
 @bp.get("/customers/<int:customer_id>")
 @role_required("agent", "admin")
 def customer(customer_id: int):
-    """Everything the agent needs on the phone, and the button to act as the customer."""
+    """Everything the agent needs on the phone, and the button to act as the customer.
+
+    Back from confirming it is them (``start`` asked), the agent finds the reason
+    they typed already in the form: one press starts acting.
+    """
+    pending = session.get(PENDING_ACT_KEY)
+    if pending is not None and pending["customer_id"] == customer_id and reauth_is_fresh():
+        session.pop(PENDING_ACT_KEY)
+        flash(_("Confirmed. Press the button to start acting as the customer."), "info")
+        return _customer_page(customer_id, ActForm(formdata=None, data={"reason": pending["reason"]}))
     return _customer_page(customer_id, ActForm(formdata=None))
 
 
@@ -83,6 +94,11 @@ def start(customer_id: int):
     form = ActForm.from_request()
     if not form.validate():
         return _customer_page(customer_id, form, 400)
+    if not reauth_is_fresh():
+        # Password or second factor within REAUTH_TIMEOUT_MINUTES, or confirm first.
+        session[PENDING_ACT_KEY] = {"customer_id": customer_id, "reason": form.reason.data}
+        back = url_for("agents.customer", customer_id=customer_id)
+        return redirect(url_for("twofactor.reauth", next=back), code=303)
     session_row = services.start_acting(
         agent_id=current_user.id,
         customer_id=customer_id,

@@ -42,6 +42,7 @@ SOURCES = (
     "portal.loyalty.styleguide",
     "portal.segments.styleguide",
     "portal.settings.styleguide",
+    "portal.twofactor.styleguide",
 )
 
 

@@ -1,0 +1,1 @@
+"""Two-factor sign-in: TOTP (any authenticator app), recovery codes, reauthentication."""
