@@ -1,28 +1,33 @@
-"""``make bench``: requests per second and latency of the portal's hot
-endpoints, next to a bare Flask reference on the same machine and database.
+"""``make bench``: requests per second and latency of the portal, each measured
+beside what it is fairly compared with, on the same machine and database.
+
+- JSON reads and writes beside a bare Flask reference (``bench/reference_app.py``:
+  Flask-Login's cookie session and one user row as JSON), in rounds that
+  alternate: reference, endpoint, reference, endpoint, …
+- Pages beside the same page built the stock way (``bench/stock_app``: stock
+  Jinja, Flask-WTF, Flask-Babel) and built in Django (``bench/django_site``),
+  all three reading the demo customer from the portal's database, in rounds that
+  alternate: stock, Django, portal, stock, Django, portal, …
 
 For SQLite and then PostgreSQL: migrate an empty database, load the demo data,
-start the reference app (``bench/reference_app.py``) and the portal under
-gunicorn (the portal with the production configuration), log in to both (the
-portal through ``POST /users/login/``, as the demo customer) and measure each
-endpoint with wrk at 16 connections in rounds that alternate with the
-reference's one endpoint (reference, endpoint, reference, endpoint, …), after a
-short unmeasured warm-up of each. An endpoint that is not built yet (404/405)
-is skipped with a note.
+start every app under gunicorn with the same sync worker count (the portal with
+the production configuration), log in to each as the demo customer, warm each
+up unmeasured, then measure with wrk at 16 connections. An endpoint that is not
+built yet (404/405) is skipped with a note.
 
-Each round's ratio is the endpoint's rate over the reference's in that round, a
-few seconds apart on the same machine; the table shows the median of the
-rounds' ratios (and their range in the verdicts), the endpoint's mean rate and
-its median p50/p99. On a shared host the machine's speed changes from minute to
+Each round's ratio compares two runs a few seconds apart; the tables show the
+median of the rounds' ratios (their range in the verdicts), the mean rate and
+the median p50/p99. On a shared host the machine's speed changes from minute to
 minute: one long run per app would measure that as much as the app.
 
-Run ``python -m bench.run --help`` for the knobs (rounds, duration, workers,
-databases).
+Run ``python -m bench.run --help`` for the knobs; ``--quick`` (``make bench
+BENCH_ARGS=--quick``) is a run of a few minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -36,9 +41,11 @@ from pathlib import Path
 import httpx
 
 from bench import reference_app
+from bench.django_site.catalogues import compile_catalogues
 from bench.servers import (
     DEMO_EMAIL,
     DEMO_PASSWORD,
+    USER_AGENT,
     BenchError,
     Login,
     gunicorn,
@@ -46,6 +53,7 @@ from bench.servers import (
     portal_env,
     portal_login,
     postgres_url,
+    prepare_django,
     prepare_portal,
     set_cookies,
     sqlite_url,
@@ -70,13 +78,32 @@ class Target:
 
 
 REFERENCE = Target("reference: GET /me (bare Flask, mean of its runs)", "GET", "/me")
+# JSON reads of the logged-in user's own row: at least the bare reference's rate.
+# The segment list (a query over the segment rules) and PATCH (a write) are shown
+# beside the reference without a target.
 PORTAL_TARGETS = (
-    Target("GET /users/profile/", "GET", "/users/profile/", target_ratio=0.8),
-    Target("GET /account/profile", "GET", "/account/profile", accept="text/html", target_ratio=0.6),
+    Target("GET /users/profile/", "GET", "/users/profile/", target_ratio=1.0),
     Target("PATCH /users/profile/ (name)", "PATCH", "/users/profile/"),
     Target("GET /users/segments/", "GET", "/users/segments/"),
-    Target("GET /users/user/ (foundation)", "GET", "/users/user/"),
+    Target("GET /users/user/ (foundation)", "GET", "/users/user/", target_ratio=1.0),
 )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A portal page and the same page built the stock way and in Django (same path in each)."""
+
+    label: str
+    path: str
+    stock_goal: float  # portal / stock at least this
+    django_goal: float  # portal / Django at least this
+
+    def target(self, app: str) -> Target:
+        return Target(f"{self.label} ({app})", "GET", self.path, accept="text/html")
+
+
+PAGES = (Page("GET /account/profile", "/account/profile", stock_goal=1.3, django_goal=2.0),)
+PAGE_APPS = ("stock", "Django", "portal")  # the order of each round
 
 
 @dataclass
@@ -89,6 +116,17 @@ class Result:
     note: str = ""
     ratio: float | None = None  # median over the rounds of (this run's rate / the reference run's just before)
     ratios: list[float] = field(default_factory=list)  # each round's
+
+
+@dataclass
+class PageResult:
+    """A page's three rows (stock, Django, portal) and the portal's ratio to each, by round."""
+
+    page: Page
+    rows: dict[str, Result]
+    over_stock: list[float] = field(default_factory=list)
+    over_django: list[float] = field(default_factory=list)
+    note: str = ""
 
 
 def require_wrk() -> str:
@@ -194,31 +232,90 @@ def measure_against_reference(
 
 
 def reference_login(base_url: str) -> Login:
-    response = httpx.post(f"{base_url}/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD}, timeout=30)
+    response = httpx.post(
+        f"{base_url}/login",
+        json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD},
+        headers={"User-Agent": USER_AGENT},
+        timeout=30,
+    )
     if response.status_code != 200:
         raise BenchError(f"reference login failed: {response.status_code}")
     return Login(cookie=f"session={set_cookies(response)['session']}")
 
 
-def bench_database(name: str, url: str, args) -> list[Result]:
-    """Each endpoint in rounds, each round right after a reference run
-    (``measure_against_reference``): on a shared host the load changes from
-    minute to minute, and a pair sees nearly the same machine. The reference
-    row shows the mean of all its runs, and their spread."""
+def page_login(base_url: str, path: str) -> Login:
+    """Log in to the stock or Django app (``POST /login``), then open the page once and
+    keep the cookies it sets (the CSRF token's), as a browser would send them back."""
+    response = httpx.post(
+        f"{base_url}/login",
+        json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD},
+        headers={"User-Agent": USER_AGENT},
+        timeout=30,
+    )
+    if response.status_code != 200:
+        raise BenchError(f"login to {base_url} failed: {response.status_code} {response.text[:200]!r}")
+    cookies = set_cookies(response)
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    page = httpx.get(base_url + path, headers={"Cookie": cookie, "User-Agent": USER_AGENT}, timeout=30)
+    if page.status_code != 200:
+        raise BenchError(f"{base_url}{path} answered {page.status_code} after login")
+    cookies.update(set_cookies(page))
+    return Login(cookie="; ".join(f"{k}={v}" for k, v in cookies.items()))
+
+
+def measure_page(page: Page, servers: dict[str, tuple[str, Login]], args) -> PageResult:
+    """The page in each app, in ``args.rounds`` rounds of stock, Django, portal."""
+    for app in PAGE_APPS:
+        url, login = servers[app]
+        run_wrk(url, page.target(app), login, seconds=args.warmup, connections=args.connections)
+    runs: dict[str, list[Result]] = {app: [] for app in PAGE_APPS}
+    over_stock, over_django = [], []
+    for _ in range(args.rounds):
+        this_round = {}
+        for app in PAGE_APPS:
+            url, login = servers[app]
+            this_round[app] = run(url, page.target(app), login, args)
+            runs[app].append(this_round[app])
+        over_stock.append(this_round["portal"].rps / this_round["stock"].rps)
+        over_django.append(this_round["portal"].rps / this_round["Django"].rps)
+    result = PageResult(
+        page, {app: combine(page.target(app), runs[app]) for app in PAGE_APPS}, over_stock, over_django
+    )
+    rows = ", ".join(f"{app} {row.rps:.0f} req/s" for app, row in result.rows.items())
+    log(f"  {page.label}: {rows}; portal/stock by round {', '.join(f'{r:.2f}' for r in over_stock)}, "
+        f"portal/Django {', '.join(f'{r:.2f}' for r in over_django)}"
+        + ("".join(f", {app} {row.errors} ERRORS" for app, row in result.rows.items() if row.errors)))
+    return result
+
+
+def selected(label: str, args) -> bool:
+    return not args.only or any(part in label for part in args.only)
+
+
+def bench_database(name: str, url: str, args, tmp: Path) -> tuple[list[Result], list[PageResult]]:
+    """The JSON endpoints beside the reference, then the pages beside their stock
+    and Django builds. The reference row shows the mean of all its runs, and their spread."""
     log(f"== {name}: migrating and seeding")
     env = portal_env(url)
     prepare_portal(env)
     reference_app.prepare_database(url, email=DEMO_EMAIL, password=DEMO_PASSWORD)
-    with (
-        gunicorn("bench.reference_app:create_app()", env, workers=args.workers, probe="/me") as reference,
-        gunicorn("wsgi:app", env, workers=args.workers, probe="/healthz") as portal,
-    ):
+    django_env = dict(
+        env,
+        DJANGO_SETTINGS_MODULE="bench.django_site.settings",
+        DJANGO_LOCALE_PATH=str(compile_catalogues(tmp / "django-locale")),
+    )
+    prepare_django(django_env)
+    pages = [page for page in PAGES if selected(page.label, args)]
+    with contextlib.ExitStack() as stack:
+        reference = stack.enter_context(
+            gunicorn("bench.reference_app:create_app()", env, workers=args.workers, probe="/me"))
+        portal = stack.enter_context(gunicorn("wsgi:app", env, workers=args.workers, probe="/healthz"))
         log(f"== {name}: reference app and portal (production config), {args.workers} workers each")
         reference_session = reference_login(reference.base_url)
         login = portal_login(portal.base_url)
         references, results = [], []
         for target in PORTAL_TARGETS:
-            if args.only and not any(part in target.label for part in args.only):
+            if not selected(target.label, args):
                 continue
             note = probe(portal.base_url, target, login)
             if note:
@@ -232,13 +329,33 @@ def bench_database(name: str, url: str, args) -> list[Result]:
             results.append(result)
         if not references:  # nothing to compare with, but the reference still gets its line
             references.append(run(reference.base_url, REFERENCE, reference_session, args))
+        page_results = []
+        if pages:
+            stock = stack.enter_context(
+                gunicorn("bench.stock_app:create_app()", env, workers=args.workers, probe="/account/login"))
+            django = stack.enter_context(
+                gunicorn("bench.django_site.wsgi:application", django_env, workers=args.workers,
+                         probe="/account/login"))
+            log(f"== {name}: stock Flask and Django pages, {args.workers} workers each")
+            for page in pages:
+                note = probe(portal.base_url, page.target("portal"), login)
+                if note:
+                    log(f"  {page.label}: {note}")
+                    page_results.append(PageResult(page, {}, note=note))
+                    continue
+                servers = {
+                    "stock": (stock.base_url, page_login(stock.base_url, page.path)),
+                    "Django": (django.base_url, page_login(django.base_url, page.path)),
+                    "portal": (portal.base_url, login),
+                }
+                page_results.append(measure_page(page, servers, args))
     mean = combine(REFERENCE, references)
     rates = [r.rps for r in references]
     mean.note = f"{len(rates)} runs, {min(rates):.0f} to {max(rates):.0f} req/s" + (
         f", {mean.errors} errors" if mean.errors else ""
     )
     mean.ratio = 1.0
-    return [mean, *results]
+    return [mean, *results], page_results
 
 
 def _cell(value: float | None, fmt: str) -> str:
@@ -285,6 +402,51 @@ def verdicts(runs: dict[str, list[Result]]) -> list[str]:
     return lines
 
 
+def page_table(pages: dict[str, list[PageResult]]) -> str:
+    header = ("| page | database | portal req/s | stock req/s | Django req/s | portal p50/p99 ms | stock p50/p99 ms"
+              " | Django p50/p99 ms | portal / stock | portal / Django |")
+    lines = [header, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, results in pages.items():
+        for result in results:
+            if not result.rows:
+                lines.append(f"| {result.page.label} | {name} | {result.note} | | | | | | | |")
+                continue
+            rows = [result.rows[app] for app in ("portal", "stock", "Django")]
+            lines.append(
+                f"| {result.page.label} | {name} | "
+                + " | ".join(f"{row.rps:.0f}" for row in rows) + " | "
+                + " | ".join(f"{row.p50_ms:.1f} / {row.p99_ms:.1f}" for row in rows)
+                + f" | {statistics.median(result.over_stock):.2f} | {statistics.median(result.over_django):.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def page_verdicts(pages: dict[str, list[PageResult]]) -> list[str]:
+    lines = []
+    for name, results in pages.items():
+        for result in results:
+            if not result.rows:
+                lines.append(f"{name}: {result.page.label}: {result.note}")
+                continue
+            for app, row in result.rows.items():
+                if row.errors:
+                    lines.append(f"{name}: {result.page.label} ({app}): {row.errors} errors during the run")
+            for other, ratios, goal in (
+                ("stock", result.over_stock, result.page.stock_goal),
+                ("Django", result.over_django, result.page.django_goal),
+            ):
+                ratio = statistics.median(ratios)
+                lines.append(
+                    f"{name}: {result.page.label}: {ratio:.2f} × the {other} page "
+                    f"(rounds {min(ratios):.2f} to {max(ratios):.2f}), target {goal}: "
+                    + ("met" if ratio >= goal else "NOT met")
+                )
+    return lines
+
+
+QUICK = {"rounds": 3, "duration": 3, "warmup": 1}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)),
@@ -299,17 +461,27 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated: sqlite, postgresql (default both)")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="measure only the endpoints whose label contains TEXT (repeatable)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"a run of a few minutes: {QUICK['rounds']} rounds of {QUICK['duration']} s, "
+                             f"{QUICK['warmup']} s warm-up (explicit --rounds/--duration still win)")
     args = parser.parse_args(argv)
+    if args.quick:
+        given = argv if argv is not None else sys.argv[1:]
+        for name, value in QUICK.items():
+            if f"--{name}" not in given:
+                setattr(args, name, value)
     load_before = os.getloadavg()[0]
     try:
         require_wrk()
         runs: dict[str, list[Result]] = {}
+        pages: dict[str, list[PageResult]] = {}
         with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
             for name in args.databases.split(","):
                 if name == "sqlite":
-                    runs["SQLite"] = bench_database("SQLite", sqlite_url(Path(tmp)), args)
+                    runs["SQLite"], pages["SQLite"] = bench_database("SQLite", sqlite_url(Path(tmp)), args, Path(tmp))
                 elif name == "postgresql":
-                    runs["PostgreSQL"] = bench_database("PostgreSQL", postgres_url(), args)
+                    runs["PostgreSQL"], pages["PostgreSQL"] = bench_database(
+                        "PostgreSQL", postgres_url(), args, Path(tmp))
                 else:
                     raise BenchError(f"unknown database {name!r}")
     except BenchError as error:
@@ -317,15 +489,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print()
     print(f"{args.connections} connections; per endpoint {args.rounds} rounds of {args.duration} s, each after "
-          f"{args.duration} s of the reference, following {args.warmup} s warm-up of each; "
+          f"{args.duration} s of the reference (pages: stock, Django, portal, {args.duration} s each), "
+          f"following {args.warmup} s warm-up of each; "
           f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs; load average {load_before:.1f} "
           f"before, {os.getloadavg()[0]:.1f} after (above the CPU count, other processes shared the machine)")
     print()
     print(table(runs))
     print()
-    for line in verdicts(runs):
+    if any(pages.values()):
+        print(page_table(pages))
+        print()
+    for line in verdicts(runs) + page_verdicts(pages):
         print(line)
-    failed = any(r.errors for results in runs.values() for r in results)
+    failed = any(r.errors for results in runs.values() for r in results) or any(
+        row.errors for results in pages.values() for result in results for row in result.rows.values()
+    )
     return 1 if failed else 0
 
 
