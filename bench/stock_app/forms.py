@@ -5,11 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectField, StringField
+from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-GENDER_CHOICES = [("", _l("Prefer not to say")), ("female", _l("female")), ("male", _l("male"))]
-LANGUAGE_CHOICES = [("en", "English"), ("tr", "Türkçe")]
+GENDER_CHOICES = [
+    SelectChoice("", _l("Prefer not to say")),
+    SelectChoice("female", _l("female")),
+    SelectChoice("male", _l("male")),
+]
+LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("tr", "Türkçe")]
 
 
 class DetailsForm(FlaskForm):
