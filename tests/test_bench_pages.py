@@ -60,7 +60,6 @@ def skeleton(html: str) -> dict:
 @pytest.fixture(scope="module")
 def django_site(migrated, tmp_path_factory):
     """Django configured on the test database, the portal's catalogues compiled for it."""
-    pytest.importorskip("django")
     os.environ["DATABASE_URL"] = migrated
     os.environ["DJANGO_LOCALE_PATH"] = str(compile_catalogues(tmp_path_factory.mktemp("django-locale")))
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.django_site.settings"
