@@ -20,21 +20,15 @@ import os
 from pathlib import Path
 
 from flask import Flask, request
-from flask_babel import Babel
 from flask_babel import get_locale as babel_locale
-from flask_login import LoginManager, current_user
-from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
+from flask_login import current_user
 
-from bench.stock_app.models import Base, StockUser
+from bench.stock_app import views
+from bench.stock_app.extensions import babel, csrf, db, login_manager
+from bench.stock_app.models import StockUser
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = {"en": "English", "tr": "Türkçe"}
-
-db = SQLAlchemy(model_class=Base)
-login_manager = LoginManager()
-babel = Babel()
-csrf = CSRFProtect()
 
 
 @login_manager.user_loader
@@ -64,8 +58,6 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
     @app.context_processor
     def layout():
         return {"languages": LANGUAGES, "get_locale": babel_locale}
-
-    from bench.stock_app import views
 
     views.register(app)
     return app

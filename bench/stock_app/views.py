@@ -9,6 +9,7 @@ from flask import Flask, abort, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from bench.stock_app.extensions import csrf, db
 from bench.stock_app.forms import AttributesForm, AvatarForm, DetailsForm
 from bench.stock_app.models import StockUser
 
@@ -37,8 +38,6 @@ def placeholder(**_kwargs):
 
 
 def register(app: Flask) -> None:
-    from bench.stock_app import csrf, db
-
     for endpoint, rule in PLACEHOLDERS.items():
         app.add_url_rule(rule, endpoint, placeholder, methods=["GET", "POST"])
 
