@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 
 from bench import reference_app
 from bench.django_site.catalogues import compile_catalogues
@@ -48,6 +49,7 @@ from bench.servers import (
     USER_AGENT,
     BenchError,
     Login,
+    Server,
     gunicorn,
     log,
     portal_env,
@@ -116,6 +118,8 @@ class Result:
     note: str = ""
     ratio: float | None = None  # median over the rounds of (this run's rate / the reference run's just before)
     ratios: list[float] = field(default_factory=list)  # each round's
+    cpu_ms: float | None = None  # the app's workers' CPU time per request
+    cpu_ratios: list[float] = field(default_factory=list)  # each round's (reference's CPU per request / this one's)
 
 
 @dataclass
@@ -126,6 +130,9 @@ class PageResult:
     rows: dict[str, Result]
     over_stock: list[float] = field(default_factory=list)
     over_django: list[float] = field(default_factory=list)
+    # The same by the workers' CPU time per request (the other page's over the portal's).
+    cpu_over_stock: list[float] = field(default_factory=list)
+    cpu_over_django: list[float] = field(default_factory=list)
     note: str = ""
 
 
@@ -177,9 +184,28 @@ def run_wrk(base_url: str, target: Target, login: Login, *, seconds: int, connec
     raise BenchError(f"wrk printed no summary:\n{result.stdout}{result.stderr}")
 
 
-def run(base_url: str, target: Target, login: Login, args) -> Result:
-    """One measured run of ``args.duration`` seconds."""
-    summary = run_wrk(base_url, target, login, seconds=args.duration, connections=args.connections)
+def worker_cpu_seconds(server: Server) -> dict[int, float]:
+    """CPU time (user + system) each of the server's gunicorn workers has used so far."""
+    times = {}
+    for worker in psutil.Process(server.process.pid).children():
+        try:
+            cpu = worker.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        times[worker.pid] = cpu.user + cpu.system
+    return times
+
+
+def run(server: Server, target: Target, login: Login, args) -> Result:
+    """One measured run of ``args.duration`` seconds.
+
+    Besides the rate, the CPU time the app's workers spent per request: other
+    processes on a shared machine slow the rate down, but hardly change what one
+    request costs the app (the database server's own time is not in it)."""
+    before = worker_cpu_seconds(server)
+    summary = run_wrk(server.base_url, target, login, seconds=args.duration, connections=args.connections)
+    after = worker_cpu_seconds(server)
+    cpu = sum(after[pid] - before[pid] for pid in after.keys() & before.keys())
     # Sync gunicorn workers close each connection after answering; wrk reconnects
     # and counts nothing for that. Status >= 400, timeouts and failed reads are errors.
     errors = sum(summary[k] for k in ("status_errors", "connect_errors", "read_errors", "write_errors", "timeouts"))
@@ -189,13 +215,22 @@ def run(base_url: str, target: Target, login: Login, args) -> Result:
         p50_ms=summary["p50_us"] / 1000,
         p99_ms=summary["p99_us"] / 1000,
         errors=errors,
+        cpu_ms=1000 * cpu / summary["requests"] if summary["requests"] else None,
     )
 
 
-def combine(target: Target, runs: list[Result], ratios: list[float] | None = None) -> Result:
-    """The runs of one endpoint as one row: mean rate, median latencies, median ratio."""
+def cpu_ratio(other: Result, this: Result) -> float:
+    """How many times less CPU per request ``this`` needed than ``other`` (0 if unknown)."""
+    return other.cpu_ms / this.cpu_ms if other.cpu_ms and this.cpu_ms else 0.0
+
+
+def combine(
+    target: Target, runs: list[Result], ratios: list[float] | None = None, cpu_ratios: list[float] | None = None
+) -> Result:
+    """The runs of one endpoint as one row: mean rate, median latencies and CPU, median ratios."""
     errors = sum(r.errors for r in runs)
     rates = [r.rps for r in runs]
+    cpu = [r.cpu_ms for r in runs if r.cpu_ms]
     return Result(
         target,
         rps=statistics.mean(rates),
@@ -205,28 +240,32 @@ def combine(target: Target, runs: list[Result], ratios: list[float] | None = Non
         note=f"{errors} errors" if errors else "",
         ratio=statistics.median(ratios) if ratios else None,
         ratios=ratios or [],
+        cpu_ms=statistics.median(cpu) if cpu else None,
+        cpu_ratios=cpu_ratios or [],
     )
 
 
 def measure_against_reference(
-    portal_url: str, target: Target, login: Login, reference_url: str, reference_login: Login, args
+    portal: Server, target: Target, login: Login, reference: Server, reference_login: Login, args
 ) -> tuple[Result, list[Result]]:
     """The endpoint in ``args.rounds`` rounds, each right after a reference run.
 
     Returns the endpoint's row and the reference runs (for the reference's row).
     """
-    run_wrk(reference_url, REFERENCE, reference_login, seconds=args.warmup, connections=args.connections)
-    run_wrk(portal_url, target, login, seconds=args.warmup, connections=args.connections)
-    references, runs, ratios = [], [], []
+    run_wrk(reference.base_url, REFERENCE, reference_login, seconds=args.warmup, connections=args.connections)
+    run_wrk(portal.base_url, target, login, seconds=args.warmup, connections=args.connections)
+    references, runs, ratios, cpu_ratios = [], [], [], []
     for _ in range(args.rounds):
-        reference = run(reference_url, REFERENCE, reference_login, args)
-        result = run(portal_url, target, login, args)
-        references.append(reference)
+        reference_run = run(reference, REFERENCE, reference_login, args)
+        result = run(portal, target, login, args)
+        references.append(reference_run)
         runs.append(result)
-        ratios.append(result.rps / reference.rps)
-    row = combine(target, runs, ratios)
+        ratios.append(result.rps / reference_run.rps)
+        cpu_ratios.append(cpu_ratio(reference_run, result))
+    row = combine(target, runs, ratios, cpu_ratios)
     log(f"  {target.label}: {row.rps:.0f} req/s, p50 {row.p50_ms:.1f} ms, p99 {row.p99_ms:.1f} ms; "
-        f"× reference by round: {', '.join(f'{r:.2f}' for r in ratios)} (median {row.ratio:.2f})"
+        f"× reference by round: {', '.join(f'{r:.2f}' for r in ratios)} (median {row.ratio:.2f}); "
+        f"by CPU per request: {', '.join(f'{r:.2f}' for r in cpu_ratios)}"
         + (f", {row.errors} ERRORS" if row.errors else ""))
     return row, references
 
@@ -263,27 +302,33 @@ def page_login(base_url: str, path: str) -> Login:
     return Login(cookie="; ".join(f"{k}={v}" for k, v in cookies.items()))
 
 
-def measure_page(page: Page, servers: dict[str, tuple[str, Login]], args) -> PageResult:
+def measure_page(page: Page, servers: dict[str, tuple[Server, Login]], args) -> PageResult:
     """The page in each app, in ``args.rounds`` rounds of stock, Django, portal."""
     for app in PAGE_APPS:
-        url, login = servers[app]
-        run_wrk(url, page.target(app), login, seconds=args.warmup, connections=args.connections)
+        server, login = servers[app]
+        run_wrk(server.base_url, page.target(app), login, seconds=args.warmup, connections=args.connections)
     runs: dict[str, list[Result]] = {app: [] for app in PAGE_APPS}
-    over_stock, over_django = [], []
+    result = PageResult(page, {})
     for _ in range(args.rounds):
         this_round = {}
         for app in PAGE_APPS:
-            url, login = servers[app]
-            this_round[app] = run(url, page.target(app), login, args)
+            server, login = servers[app]
+            this_round[app] = run(server, page.target(app), login, args)
             runs[app].append(this_round[app])
-        over_stock.append(this_round["portal"].rps / this_round["stock"].rps)
-        over_django.append(this_round["portal"].rps / this_round["Django"].rps)
-    result = PageResult(
-        page, {app: combine(page.target(app), runs[app]) for app in PAGE_APPS}, over_stock, over_django
-    )
+        portal = this_round["portal"]
+        result.over_stock.append(portal.rps / this_round["stock"].rps)
+        result.over_django.append(portal.rps / this_round["Django"].rps)
+        result.cpu_over_stock.append(cpu_ratio(this_round["stock"], portal))
+        result.cpu_over_django.append(cpu_ratio(this_round["Django"], portal))
+    result.rows = {app: combine(page.target(app), runs[app]) for app in PAGE_APPS}
     rows = ", ".join(f"{app} {row.rps:.0f} req/s" for app, row in result.rows.items())
-    log(f"  {page.label}: {rows}; portal/stock by round {', '.join(f'{r:.2f}' for r in over_stock)}, "
-        f"portal/Django {', '.join(f'{r:.2f}' for r in over_django)}"
+
+    def rounds(ratios: list[float]) -> str:
+        return ", ".join(f"{r:.2f}" for r in ratios)
+
+    log(f"  {page.label}: {rows}; portal/stock by round {rounds(result.over_stock)}, "
+        f"portal/Django {rounds(result.over_django)}; by CPU per request {rounds(result.cpu_over_stock)} "
+        f"and {rounds(result.cpu_over_django)}"
         + ("".join(f", {app} {row.errors} ERRORS" for app, row in result.rows.items() if row.errors)))
     return result
 
@@ -323,12 +368,12 @@ def bench_database(name: str, url: str, args, tmp: Path) -> tuple[list[Result], 
                 results.append(Result(target, note=note))
                 continue
             result, paired = measure_against_reference(
-                portal.base_url, target, login, reference.base_url, reference_session, args
+                portal, target, login, reference, reference_session, args
             )
             references.extend(paired)
             results.append(result)
         if not references:  # nothing to compare with, but the reference still gets its line
-            references.append(run(reference.base_url, REFERENCE, reference_session, args))
+            references.append(run(reference, REFERENCE, reference_session, args))
         page_results = []
         if pages:
             stock = stack.enter_context(
@@ -344,9 +389,9 @@ def bench_database(name: str, url: str, args, tmp: Path) -> tuple[list[Result], 
                     page_results.append(PageResult(page, {}, note=note))
                     continue
                 servers = {
-                    "stock": (stock.base_url, page_login(stock.base_url, page.path)),
-                    "Django": (django.base_url, page_login(django.base_url, page.path)),
-                    "portal": (portal.base_url, login),
+                    "stock": (stock, page_login(stock.base_url, page.path)),
+                    "Django": (django, page_login(django.base_url, page.path)),
+                    "portal": (portal, login),
                 }
                 page_results.append(measure_page(page, servers, args))
     mean = combine(REFERENCE, references)
@@ -362,23 +407,38 @@ def _cell(value: float | None, fmt: str) -> str:
     return "—" if value is None else format(value, fmt)
 
 
+def _median(values: list[float]) -> float | None:
+    values = [v for v in values if v]
+    return statistics.median(values) if values else None
+
+
 def table(runs: dict[str, list[Result]]) -> str:
     names = list(runs)
-    header = "| endpoint | " + " | ".join(f"{n} req/s | p50 ms | p99 ms | × ref" for n in names) + " |"
-    rule = "|---|" + "---:|---:|---:|---:|" * len(names)
+    header = "| endpoint | " + " | ".join(
+        f"{n} req/s | p50 ms | p99 ms | CPU ms/req | × ref | × ref by CPU" for n in names
+    ) + " |"
+    rule = "|---|" + "---:|---:|---:|---:|---:|---:|" * len(names)
     lines = [header, rule]
     for row in range(len(next(iter(runs.values())))):
         cells = []
         for name in names:
             result = runs[name][row]
-            ratio = result.ratio
+            by_cpu = 1.0 if row == 0 else _median(result.cpu_ratios)
             cells.append(
                 f"{_cell(result.rps, '.0f')} | {_cell(result.p50_ms, '.1f')} | {_cell(result.p99_ms, '.1f')}"
-                f" | {_cell(ratio, '.2f')}"
+                f" | {_cell(result.cpu_ms, '.2f')} | {_cell(result.ratio, '.2f')} | {_cell(by_cpu, '.2f')}"
             )
         label = runs[names[0]][row].target.label
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def verdict(subject: str, ratio: float, ratios: list[float], by_cpu: float | None, goal: float, what: str) -> str:
+    cpu = f"; by CPU per request {by_cpu:.2f}" if by_cpu else ""
+    return (
+        f"{subject}: {ratio:.2f} × {what} (rounds {min(ratios):.2f} to {max(ratios):.2f}{cpu}), "
+        f"target {goal}: " + ("met" if ratio >= goal else "NOT met")
+    )
 
 
 def verdicts(runs: dict[str, list[Result]]) -> list[str]:
@@ -393,30 +453,33 @@ def verdicts(runs: dict[str, list[Result]]) -> list[str]:
                 lines.append(f"{name}: {result.target.label}: {result.errors} errors during the run")
             goal = result.target.target_ratio
             if goal and result.ratio is not None:
-                ratio = result.ratio
-                verdict = "met" if ratio >= goal else "NOT met"
-                spread = f" (rounds {min(result.ratios):.2f} to {max(result.ratios):.2f})" if result.ratios else ""
-                lines.append(
-                    f"{name}: {result.target.label}: {ratio:.2f} of the reference{spread}, target {goal}: {verdict}"
-                )
+                lines.append(verdict(f"{name}: {result.target.label}", result.ratio, result.ratios,
+                                     _median(result.cpu_ratios), goal, "the reference"))
     return lines
 
 
 def page_table(pages: dict[str, list[PageResult]]) -> str:
-    header = ("| page | database | portal req/s | stock req/s | Django req/s | portal p50/p99 ms | stock p50/p99 ms"
-              " | Django p50/p99 ms | portal / stock | portal / Django |")
-    lines = [header, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    apps = ("portal", "stock", "Django")
+    header = (
+        "| page | database | " + " | ".join(f"{app} req/s" for app in apps) + " | "
+        + " | ".join(f"{app} p50/p99 ms" for app in apps) + " | "
+        + " | ".join(f"{app} CPU ms/req" for app in apps)
+        + " | portal / stock | portal / Django | by CPU: portal / stock | by CPU: portal / Django |"
+    )
+    lines = [header, "|---|---|" + "---:|" * 13]
     for name, results in pages.items():
         for result in results:
             if not result.rows:
-                lines.append(f"| {result.page.label} | {name} | {result.note} | | | | | | | |")
+                lines.append(f"| {result.page.label} | {name} | {result.note} |" + " |" * 12)
                 continue
-            rows = [result.rows[app] for app in ("portal", "stock", "Django")]
+            rows = [result.rows[app] for app in apps]
+            ratios = (result.over_stock, result.over_django, result.cpu_over_stock, result.cpu_over_django)
             lines.append(
                 f"| {result.page.label} | {name} | "
                 + " | ".join(f"{row.rps:.0f}" for row in rows) + " | "
-                + " | ".join(f"{row.p50_ms:.1f} / {row.p99_ms:.1f}" for row in rows)
-                + f" | {statistics.median(result.over_stock):.2f} | {statistics.median(result.over_django):.2f} |"
+                + " | ".join(f"{row.p50_ms:.1f} / {row.p99_ms:.1f}" for row in rows) + " | "
+                + " | ".join(_cell(row.cpu_ms, ".2f") for row in rows) + " | "
+                + " | ".join(_cell(_median(values), ".2f") for values in ratios) + " |"
             )
     return "\n".join(lines)
 
@@ -431,16 +494,12 @@ def page_verdicts(pages: dict[str, list[PageResult]]) -> list[str]:
             for app, row in result.rows.items():
                 if row.errors:
                     lines.append(f"{name}: {result.page.label} ({app}): {row.errors} errors during the run")
-            for other, ratios, goal in (
-                ("stock", result.over_stock, result.page.stock_goal),
-                ("Django", result.over_django, result.page.django_goal),
+            for other, ratios, cpu, goal in (
+                ("stock", result.over_stock, result.cpu_over_stock, result.page.stock_goal),
+                ("Django", result.over_django, result.cpu_over_django, result.page.django_goal),
             ):
-                ratio = statistics.median(ratios)
-                lines.append(
-                    f"{name}: {result.page.label}: {ratio:.2f} × the {other} page "
-                    f"(rounds {min(ratios):.2f} to {max(ratios):.2f}), target {goal}: "
-                    + ("met" if ratio >= goal else "NOT met")
-                )
+                lines.append(verdict(f"{name}: {result.page.label}", statistics.median(ratios), ratios,
+                                     _median(cpu), goal, f"the {other} page"))
     return lines
 
 
