@@ -62,7 +62,9 @@ screenshots: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check portal loyalty_sim bench scripts tests config.py wsgi.py
 
-# Throughput against a bare Flask reference, SQLite then PostgreSQL (bench/run.py).
+# Throughput, SQLite then PostgreSQL (bench/run.py): JSON reads beside a bare Flask
+# reference, pages beside the same page built the stock way and in Django
+# (docs/performance.md). `make bench BENCH_ARGS=--quick` takes a few minutes.
 bench: install-dev wrk
 	$(PY) -m bench.run $(BENCH_ARGS)
 

@@ -43,6 +43,7 @@ function init(args)
       wrk.headers["Cookie"] = cookie
    end
    wrk.headers["Accept"] = accept
+   wrk.headers["User-Agent"] = "portal-bench"  -- bench/servers.py USER_AGENT
    if method ~= "GET" then
       wrk.headers["Content-Type"] = "application/json"
       wrk.headers["X-CSRFToken"] = csrf

@@ -34,6 +34,9 @@ LOCAL_PG_URL = "postgresql+psycopg://portal:portal@127.0.0.1:5432/portal_bench"
 # The customer `flask seed-demo` creates, with every feature's demo data.
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "portal-demo-2026"
+# Every request the benchmark makes, httpx's and wrk's (bench/request.lua), sends
+# this agent: Flask-Login's default session protection compares it with the login's.
+USER_AGENT = "portal-bench"
 
 
 class BenchError(RuntimeError):
@@ -147,6 +150,16 @@ def prepare_portal(env: dict[str, str]) -> None:
     flask(env, "seed-demo")
 
 
+def prepare_django(env: dict[str, str]) -> None:
+    """Create the Django page's session table (``django_session``) beside the portal's."""
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "sessions", "--verbosity", "0"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"django migrate failed:\n{result.stdout}{result.stderr}")
+
+
 # -- gunicorn ------------------------------------------------------------------------
 
 
@@ -213,7 +226,7 @@ class Login:
     csrf_token: str = ""
 
     def headers(self, *, unsafe: bool = False) -> dict[str, str]:
-        headers = {"Cookie": self.cookie}
+        headers = {"Cookie": self.cookie, "User-Agent": USER_AGENT}
         if unsafe:
             headers["X-CSRFToken"] = self.csrf_token
         return headers
@@ -231,7 +244,12 @@ def set_cookies(response: httpx.Response) -> dict[str, str]:
 
 def portal_login(base_url: str, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> Login:
     """``POST /users/login/`` as a storefront does: session cookie + csrftoken."""
-    response = httpx.post(f"{base_url}/users/login/", json={"email": email, "password": password}, timeout=30)
+    response = httpx.post(
+        f"{base_url}/users/login/",
+        json={"email": email, "password": password},
+        headers={"User-Agent": USER_AGENT},
+        timeout=30,
+    )
     if response.status_code != 200:
         raise BenchError(f"login as {email} failed: {response.status_code} {response.text[:300]}")
     cookies = set_cookies(response)

@@ -23,7 +23,7 @@ def token_from_header() -> str | None:
 
 
 def _csrf_required() -> bool:
-    """The spec README's rule, for both faces.
+    """The API contract's rule (docs/api.md), for both faces.
 
     - Requests authenticated by ``Authorization: Token`` carry no ambient
       credential, so they need no CSRF token.

@@ -1,5 +1,5 @@
 """PortalForm renders fields with ``portal.widgets`` (issue 9: WTForms' attribute
-formatting was a third of a profile page). These tests hold it to WTForms' own
+formatting was a large part of a profile page). These tests hold it to WTForms' own
 output for every stock widget: the same elements and attributes, and the same
 string, for tricky values (quotes, ampersands, ``<``), flags from validators,
 the field's ``render_kw`` and the keywords the macros pass."""

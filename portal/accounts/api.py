@@ -1,4 +1,4 @@
-"""The vendor API's authentication endpoints (see shared/spec/README.md)."""
+"""The vendor API's authentication endpoints (docs/api.md)."""
 
 from __future__ import annotations
 

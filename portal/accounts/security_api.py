@@ -1,5 +1,5 @@
 """JSON twins of ``/account/security``. Not in the vendor document: the
-portal's own additions (see README), in the same conventions."""
+portal's own additions (docs/api.md), in the same conventions."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ ADDRESS_LOCK = 7302
 SENDING = "sending"
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(CAST(:namespace AS integer), CAST(:key AS integer))")
 
-# Error codes of shared/spec (the messages are the documented ones).
+# Error codes of the vendor API (docs/api.md; the messages are the documented ones).
 PHONE_MISMATCH = "sms_verification_100_1"
 WRONG_CODE = "sms_verification_100_2"
 EXPIRED = "sms_verification_100_4"
@@ -462,7 +462,7 @@ def _refusal(
     if phone != row.phone:
         return PHONE_MISMATCH, _("Phone numbers do not match.")
     if not hmac.compare_digest(fingerprint(payload), row.payload_hash):
-        # The documented message, placeholders and all (shared/spec).
+        # The documented message, placeholders and all (docs/api.md).
         return DATA_MISMATCH, _(
             "Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}."
         )

@@ -258,7 +258,7 @@ class LanguageField(ChoiceOrNullField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         # The list itself, not the function: WTForms calls a choices callable through
-        # inspect.signature (~15 us) whenever a render or a validation reads it.
+        # inspect.signature whenever a render or a validation reads it.
         super().__init__(label, validators, nullable=False, choices=language_choices(), **kwargs)
 
 

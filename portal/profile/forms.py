@@ -91,7 +91,7 @@ class AttributesForm(_UserForm):
 
     # Labels of our own (the rows show only their key and value boxes): without one,
     # WTForms translates a default label through Flask-WTF, which loads WTForms'
-    # catalogue from disk (~0.4 ms) on every GET of the profile page.
+    # catalogue from disk on every GET of the profile page.
     attributes = FieldList(
         FormField(AttributeRowForm, _l("Attributes")), _l("Attributes"), min_entries=1, max_entries=50
     )

@@ -1,4 +1,4 @@
-"""The vendor API's segment endpoints (shared/spec: "List User Segments", "Set User Segment")."""
+"""The vendor API's segment endpoints ("List User Segments", "Set User Segment"; docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The JSON authentication contract of shared/spec/README.md."""
+"""The JSON authentication contract (docs/api.md)."""
 
 from datetime import timedelta
 

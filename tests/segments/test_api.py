@@ -1,4 +1,4 @@
-"""The segment endpoints of the vendor API (shared/spec: List / Set User Segment)."""
+"""The segment endpoints of the vendor API (List / Set User Segment; docs/api.md)."""
 
 from __future__ import annotations
 
