@@ -264,3 +264,17 @@ def test_reauth_wrong_answers_are_throttled(auth, client, agent):
         client.post("/account/reauth", data={"password": "wrong", "csrf_token": token}).status_code for _ in range(6)
     ]
     assert statuses == [400] * 5 + [429]
+
+
+@pytest.mark.config(STAFF_REQUIRE_2FA=True)
+def test_staff_who_must_set_it_up_can_still_log_out_and_choose_a_language(auth, client, agent):
+    auth.login("agent@example.com")
+    token = auth.csrf_token("/account/two-factor/setup")
+    response = client.post(
+        "/language", data={"language": "tr", "next": "/account/two-factor/setup", "csrf_token": token}
+    )
+    assert (response.status_code, response.headers["Location"]) == (302, "/account/two-factor/setup")
+    assert page(client.get("/account/two-factor/setup")).html["lang"] == "tr"
+    response = client.post("/account/logout", data={"csrf_token": token})
+    assert (response.status_code, response.headers["Location"]) == (302, "/account/login")
+    assert client.get("/account/two-factor/setup").status_code == 302  # logged out: to the login page
