@@ -2,7 +2,7 @@
 production environment, gunicorn processes and a JSON login.
 
 PostgreSQL: ``BENCH_DATABASE_URL`` if given, else the local cluster's
-``portal_bench`` database (role ``portal``/``portal`` on 127.0.0.1), started and
+``portal_bench`` database (role ``portal``/``portal`` on 127.0.0.1), installed, started and
 created when this runs as root. Either way the database is EMPTIED (its
 ``public`` schema dropped) and migrated afresh: point it only at a database
 kept for benchmarks.
@@ -67,6 +67,13 @@ def _pg_ready() -> bool:
 
 
 def _ensure_local_postgres() -> None:
+    if not shutil.which("pg_isready") and os.geteuid() == 0:
+        # A fresh machine: install Debian's PostgreSQL, as CI does.
+        log("installing PostgreSQL (apt-get)")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
+                       check=False, env=env)
     if not shutil.which("pg_isready"):
         raise BenchError("PostgreSQL is not installed: apt-get install postgresql, or set BENCH_DATABASE_URL")
     if not _pg_ready():
@@ -76,7 +83,11 @@ def _ensure_local_postgres() -> None:
             )
         cluster = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout.split()
         if len(cluster) < 2:
-            raise BenchError("no PostgreSQL cluster: pg_createcluster 15 main, or set BENCH_DATABASE_URL")
+            version = sorted(p.name for p in Path("/usr/lib/postgresql").glob("*"))[-1:]
+            if not version:
+                raise BenchError("no PostgreSQL cluster: pg_createcluster 15 main, or set BENCH_DATABASE_URL")
+            subprocess.run(["pg_createcluster", version[0], "main"], check=True, capture_output=True)
+            cluster = [version[0], "main"]
         log(f"starting PostgreSQL cluster {cluster[0]} {cluster[1]}")
         subprocess.run(["pg_ctlcluster", cluster[0], cluster[1], "start"], check=False)
         for _ in range(30):
