@@ -1,7 +1,7 @@
 """two-factor sign-in: TOTP devices, recovery codes, security events
 
 Revision ID: h8_01
-Revises: agents_02
+Revises: h5_01
 Create Date: 2026-12-03 13:55:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'h8_01'
-down_revision = 'agents_02'
+down_revision = 'h5_01'
 branch_labels = None
 depends_on = None
 
