@@ -128,6 +128,8 @@ def instances(shared_services, gateway) -> Iterator[tuple[Instance, Instance]]:
         "wsgi:app", env, workers=2, probe="/healthz"
     ) as b:
         yield Instance("A", a.base_url), Instance("B", b.base_url)
+    for server in (a, b):  # kept only when starting failed (the error shows its end)
+        server.log_path.unlink(missing_ok=True)
 
 
 @pytest.fixture
