@@ -32,6 +32,9 @@ class Config:
     # use a moment ago is not, which saves a round trip per request on a busy pool.
     DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", 10))
     REDIS_URL = os.environ.get("REDIS_URL")
+    # While the database or Redis does not answer, pages and JSON answer 503 with this
+    # Retry-After (portal.availability).
+    OUTAGE_RETRY_AFTER_SECONDS = _env_int("OUTAGE_RETRY_AFTER_SECONDS", 5)
     PORT = _env_int("PORT", 5000)
 
     # Sessions: stored on the server (database, or Redis when REDIS_URL is set).
@@ -137,6 +140,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     HSTS = True
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "http")
+    # Every pooled connection is pinged at checkout: after a database restart no request
+    # meets a dead connection (docs/deploy.md). A higher value saves that round trip.
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", 0))
 
     @staticmethod
     def check(config: dict) -> None:

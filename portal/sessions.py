@@ -20,6 +20,7 @@ from sqlalchemy import ForeignKey, Integer, LargeBinary, Select, String, bindpar
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import clock
+from portal.availability import OpensDespiteOutage
 from portal.database import UTCDateTime
 from portal.extensions import db
 
@@ -34,7 +35,7 @@ class ServerSession(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
-class DatabaseSessionInterface(ServerSideSessionInterface):
+class DatabaseSessionInterface(OpensDespiteOutage, ServerSideSessionInterface):
     ttl = False
 
     def __init__(self, app: Flask):
@@ -109,7 +110,10 @@ def init_sessions(app: Flask) -> None:
         import redis
         from flask_session.redis import RedisSessionInterface
 
-        app.session_interface = RedisSessionInterface(
+        class RedisSessions(OpensDespiteOutage, RedisSessionInterface):
+            pass
+
+        app.session_interface = RedisSessions(
             app, client=redis.Redis.from_url(app.config["REDIS_URL"]), key_prefix="portal:session:", sid_length=32
         )
     else:

@@ -9,6 +9,7 @@ from flask_login import LoginManager
 from sqlalchemy import select
 
 from portal.accounts.models import AuthToken, User
+from portal.availability import database_unavailable
 from portal.errors import wants_json
 from portal.extensions import db
 from portal.security import token_from_header
@@ -24,7 +25,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        if not user_id.isdigit() or database_unavailable():
             return None
         # The session read brought this user along (portal.sessions); it is the
         # very object ``db.session.get`` would find in the identity map, without
@@ -37,7 +38,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:
         key = token_from_header()
-        if not key:
+        if not key or database_unavailable():
             return None
         user = db.session.execute(
             select(User).join(AuthToken).where(AuthToken.key_hash == AuthToken.hash_key(key))
