@@ -35,6 +35,15 @@ class Config:
     # While the database or Redis does not answer, pages and JSON answer 503 with this
     # Retry-After (portal.availability).
     OUTAGE_RETRY_AFTER_SECONDS = _env_int("OUTAGE_RETRY_AFTER_SECONDS", 5)
+    # Logs (portal.observability): "json" writes one JSON object per line (production's
+    # default), "text" the standard library's format.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # /metrics (portal.metrics) answers clients from these networks (comma-separated,
+    # e.g. "10.0.0.0/8,127.0.0.1/32") or sending "Authorization: Bearer <METRICS_TOKEN>";
+    # with neither set, nobody.
+    METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
     PORT = _env_int("PORT", 5000)
 
     # Sessions: stored on the server (database, or Redis when REDIS_URL is set).
@@ -143,6 +152,7 @@ class ProductionConfig(Config):
     # Every pooled connection is pinged at checkout: after a database restart no request
     # meets a dead connection (docs/deploy.md). A higher value saves that round trip.
     DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", 0))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
     @staticmethod
     def check(config: dict) -> None:

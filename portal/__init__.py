@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import weakref
 from collections.abc import Callable
@@ -80,6 +79,12 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from portal.availability import init_availability
 
     init_availability(app)
+    from portal.observability import init_observability
+
+    init_observability(app)
+    from portal.metrics import init_metrics
+
+    init_metrics(app)
     register_commands(app)
     register_template_context(app)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -90,7 +95,6 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
             return redirect(url_for("profile.profile"))
         return redirect(url_for("accounts.login"))
 
-    logging.basicConfig(level=logging.INFO)
     return app
 
 

@@ -33,7 +33,10 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         user = g.get("session_user")
         if user is None or user.id != int(user_id):
             user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        g.user_id = user.id  # for the request's log line (portal.observability)
+        return user
 
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:
@@ -46,6 +49,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         if user is None or not user.is_active:
             return None
         g.auth_via_token = True
+        g.user_id = user.id
         g.auth_token_hash = AuthToken.hash_key(key)
         return user
 
