@@ -21,8 +21,10 @@ import logging
 import redis
 from flask import Flask, current_app, g, jsonify
 from flask_babel import gettext as _
+from flask_login import user_logged_in
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
+from sqlalchemy import inspect, text
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.errors import DomainError, _html_error, wants_json
 from portal.extensions import db
@@ -63,12 +65,34 @@ def database_unavailable() -> bool:
     return g.get("store_unavailable", False)
 
 
+def keep_user_state(user) -> None:
+    """Remember the signed-in user's values as loaded (a dict copy, per request).
+
+    A commit that fails rolls the session back, and SQLAlchemy then expires every
+    object, the signed-in user too: the next read of one of its attributes (the
+    page header's name, the security headers' ``is_authenticated``) would ask the
+    database again, which is down. ``outage_response`` puts these values back.
+    """
+    g.user_state = (user, dict(inspect(user).dict))
+
+
+def _keep_on_login(sender, user, **extra) -> None:
+    keep_user_state(user)
+
+
 def outage_response(error: BaseException):
     g.store_unavailable = True
+    g.private_response = True  # Cache-Control: no-store, without asking who is signed in
     log.warning("store unavailable: %s", type(getattr(error, "orig", None) or error.__cause__ or error).__name__)
-    # close(), not rollback(): the objects already loaded (the signed-in user) keep
-    # their values for the page's header instead of being expired and read again.
-    db.session.close()
+    # invalidate(), not rollback(): no statement on a connection that may be dead (it
+    # is dropped from the pool instead), and the objects already loaded keep their
+    # values instead of being expired and read again; the signed-in user gets back
+    # what the failed commit expired.
+    db.session().invalidate()  # the request's Session itself: scoped_session does not proxy invalidate()
+    user, state = g.get("user_state", (None, None))
+    if user is not None:
+        for key in inspect(user).expired_attributes & state.keys():
+            set_committed_value(user, key, state[key])
     seconds = current_app.config["OUTAGE_RETRY_AFTER_SECONDS"]
     headers = {"Retry-After": str(seconds)}
     message = _("The service is briefly unavailable. Please try again in a moment.")
@@ -85,7 +109,8 @@ class OpensDespiteOutage:
     """Mixed into a server-side session interface: a session store that does not
     answer gives the request an empty (null) session instead of an exception
     Flask raises before any error handler can answer; the request then ends in
-    a 503 as its first step (``_refuse_when_store_failed``)."""
+    a 503 as its first step (``_refuse_when_store_failed``). A request already
+    answered 503 does not try to store its session a second time."""
 
     def open_session(self, app, request):
         try:
@@ -93,6 +118,14 @@ class OpensDespiteOutage:
         except OUTAGE_ERRORS as error:
             g.session_store_error = error
             return self.make_null_session(app)
+
+    def save_session(self, app, session, response):
+        try:
+            return super().save_session(app, session, response)
+        except OUTAGE_ERRORS:
+            if g.get("store_unavailable"):
+                return None  # the answer is already the 503 that says so
+            raise  # the change was made but its session was not kept: Flask's 500 path makes it a 503
 
 
 def _refuse_when_store_failed() -> None:
@@ -109,7 +142,23 @@ def _redis_client(app: Flask) -> redis.Redis:
     return client
 
 
+def _end_session(error: BaseException | None = None) -> None:
+    """End the request's database session (before Flask-SQLAlchemy's teardown, which
+    then finds nothing to do). Ending it rolls back, and a connection the database
+    dropped meanwhile fails that rollback: it is then invalidated (dropped from the
+    pool) instead, and the answer already made goes out."""
+    try:
+        db.session.remove()
+    except OUTAGE_ERRORS:
+        log.warning("database connection lost while ending a request; dropped from the pool")
+        db.session().invalidate()
+        db.session.remove()
+
+
 def init_availability(app: Flask) -> None:
+    user_logged_in.connect(_keep_on_login, app)
+    # Teardown functions run last-registered first: this one before Flask-SQLAlchemy's.
+    app.teardown_appcontext(_end_session)
     for error_class in (*OUTAGE_ERRORS, StoreUnavailable):
         app.register_error_handler(error_class, outage_response)
     # First of all before-request hooks: nothing else should run on a null session.

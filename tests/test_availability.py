@@ -8,10 +8,11 @@ tests/test_database_restart.py.
 from __future__ import annotations
 
 import socket
+import sqlite3
 
 import pytest
 
-from tests.conftest import IsolatedClient, make_app, page
+from tests.conftest import ApiActions, IsolatedClient, form_token, make_app, page
 
 
 def _closed_port() -> int:
@@ -96,3 +97,32 @@ def test_redis_unreachable_is_a_503_for_sessions_limits_and_readiness(unreachabl
     _assert_unavailable(response)
     assert response.get_json() == {"status": "unavailable", "database": "ok", "redis": "unavailable"}
     assert fresh.get("/healthz").status_code == 200
+
+
+@pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 0.1}})
+def test_a_write_the_database_cannot_take_is_a_503_and_the_customer_is_still_shown(app, auth, client, customer):
+    """Another connection holds SQLite's write lock: the commit fails after the user
+    was loaded (and SQLAlchemy's rollback expired it), which must still be a 503."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("SQLite's write lock; on PostgreSQL tests/test_database_restart.py covers a failing commit")
+    assert auth.login().status_code == 302
+    token = form_token(client.get("/account/profile"))
+    api = ApiActions(app.test_client())
+    assert api.login().status_code == 200
+    blocker = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post("/language", data={"language": "tr", "csrf_token": token, "next": "/account/profile"})
+        _assert_unavailable(response)
+        assert page(response).find(id="error-page")["data-status"] == "503"
+        assert page(response).find(id="nav-user").get_text(strip=True) == "Demo Customer"
+        assert response.headers["Cache-Control"] == "no-store"
+        storefront = {"Authorization": f"Token {api.key}"}
+        response = app.test_client().patch("/users/profile/", json={"first_name": "Locked"}, headers=storefront)
+        _assert_unavailable(response)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    profile = app.test_client().get("/users/profile/", headers=storefront).get_json()
+    assert (profile["first_name"], profile["language_code"]) == ("Demo", customer.language_code)

@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from sqlalchemy import select
 
 from portal.accounts.models import AuthToken, User
-from portal.availability import database_unavailable
+from portal.availability import database_unavailable, keep_user_state
 from portal.errors import wants_json
 from portal.extensions import db
 from portal.security import token_from_header
@@ -36,6 +36,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         if user is None or not user.is_active:
             return None
         g.user_id = user.id  # for the request's log line (portal.observability)
+        keep_user_state(user)
         return user
 
     @login_manager.request_loader
@@ -50,6 +51,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
             return None
         g.auth_via_token = True
         g.user_id = user.id
+        keep_user_state(user)
         g.auth_token_hash = AuthToken.hash_key(key)
         return user
 
