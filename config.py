@@ -153,6 +153,9 @@ class ProductionConfig(Config):
     # meets a dead connection (docs/deploy.md). A higher value saves that round trip.
     DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", 0))
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    # A database error's message leaves out the statement's values (a phone number, an
+    # email being saved): error logs keep the SQL, never the customer's data.
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
 
     @staticmethod
     def check(config: dict) -> None:

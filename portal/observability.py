@@ -69,11 +69,13 @@ def json_handler(stream=None) -> logging.Handler:
 
 
 def configure_logging(app: Flask) -> None:
-    """JSON lines on stderr in production (unless a JSON handler is already there,
-    as under gunicorn.conf.py); the standard library's default format elsewhere."""
+    """JSON lines on stderr in production; the standard library's default format
+    elsewhere. Like ``logging.basicConfig``, only when nothing configured logging
+    before: gunicorn.conf.py installs the same JSON handler itself, and a test
+    run's capture stays as it is."""
     root = logging.getLogger()
     if app.config["LOG_FORMAT"] == "json":
-        if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        if not root.handlers:
             root.addHandler(json_handler())
         root.setLevel(app.config["LOG_LEVEL"])
     else:

@@ -106,3 +106,22 @@ def test_log_lines_are_json_with_request_ids_and_no_secrets(app, client, custome
     text = "\n".join(json.dumps(line) for line in lines)
     for secret in (DEMO_PASSWORD, key, code, wrong(code), PHONE, PHONE.lstrip("+"), PHONE[-10:], token):
         assert secret not in text
+
+
+def test_production_database_errors_leave_the_values_out(migrated):
+    """A failed statement's message (what an error log shows) has the SQL, not the values."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": "p" * 40, "SMS_BACKEND": "http",
+                      "SQLALCHEMY_DATABASE_URI": migrated})
+    with app.app_context():
+        with pytest.raises(DBAPIError) as failed:
+            db.session.execute(text("SELECT id FROM no_such_table WHERE phone = :phone"), {"phone": PHONE})
+        db.session.rollback()
+        db.engine.dispose()
+    assert "no_such_table" in str(failed.value)
+    assert PHONE not in str(failed.value)
