@@ -99,13 +99,20 @@ def test_redis_unreachable_is_a_503_for_sessions_limits_and_readiness(unreachabl
     assert fresh.get("/healthz").status_code == 200
 
 
+@pytest.fixture
+def sqlite_only(migrated):
+    """Before the app is built: its engine options below are SQLite's."""
+    if not migrated.startswith("sqlite:///"):
+        pytest.skip("SQLite's write lock; on PostgreSQL tests/test_database_restart.py covers a failing commit")
+
+
 @pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 0.1}})
-def test_a_write_the_database_cannot_take_is_a_503_and_the_customer_is_still_shown(app, auth, client, customer):
+def test_a_write_the_database_cannot_take_is_a_503_and_the_customer_is_still_shown(
+    sqlite_only, app, auth, client, customer
+):
     """Another connection holds SQLite's write lock: the commit fails after the user
     was loaded (and SQLAlchemy's rollback expired it), which must still be a 503."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not url.startswith("sqlite:///"):
-        pytest.skip("SQLite's write lock; on PostgreSQL tests/test_database_restart.py covers a failing commit")
     assert auth.login().status_code == 302
     token = form_token(client.get("/account/profile"))
     api = ApiActions(app.test_client())
