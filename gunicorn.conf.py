@@ -9,6 +9,7 @@ Each setting can be changed from the environment without editing the file:
 
 import multiprocessing
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -43,15 +44,22 @@ logconfig_dict = {
 
 # Prometheus: each worker writes its counters to files in this directory, and any
 # worker's /metrics adds them up. Emptied at start: files of an earlier run would count.
-metrics_dir = Path(
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="portal-metrics-"))
-)
+# Without PROMETHEUS_MULTIPROC_DIR, a temporary directory made here and removed at exit.
+metrics_dir_is_temporary = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if metrics_dir_is_temporary:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
+metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
 
 def on_starting(server):
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):
         stale.unlink()
+
+
+def on_exit(server):
+    if metrics_dir_is_temporary:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def child_exit(server, worker):
