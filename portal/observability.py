@@ -77,7 +77,7 @@ def configure_logging(app: Flask) -> None:
     if app.config["LOG_FORMAT"] == "json":
         if not root.handlers:
             root.addHandler(json_handler())
-        root.setLevel(app.config["LOG_LEVEL"])
+            root.setLevel(app.config["LOG_LEVEL"])
     else:
         logging.basicConfig(level=app.config["LOG_LEVEL"])
 
