@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 TRANSLATIONS := portal/translations
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: install install-dev run test lint db seed clean translations screenshots bench load wrk fuzz
+.PHONY: install install-dev run serve test lint db seed clean translations screenshots bench load wrk fuzz
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -52,6 +52,23 @@ run: seed
 	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
 	echo "loyalty simulator on http://127.0.0.1:$(LOYALTY_SIM_PORT) (pid $$sim)"; \
 	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
+
+# The production server on this machine (docs/deploy.md): gunicorn with gunicorn.conf.py
+# and the production configuration, its settings read from ENV_FILE. It does not migrate:
+# run `flask db upgrade` once per release first.
+ENV_FILE ?= instance/production.env
+SERVE_PORT ?= 8000
+serve: install
+	@test -f $(ENV_FILE) || { \
+	  echo "make serve reads the production settings from $(ENV_FILE), which does not exist."; \
+	  echo "Make it from the example and fill in at least SECRET_KEY, DATABASE_URL, REDIS_URL and the SMS gateway:"; \
+	  echo "  mkdir -p $$(dirname $(ENV_FILE)) && cp docs/production.env.example $(ENV_FILE) && chmod 600 $(ENV_FILE)"; \
+	  echo "Then, once per release: set -a; . $(abspath $(ENV_FILE)); set +a; PORTAL_CONFIG=production $(VENV)/bin/flask --app wsgi.py db upgrade"; \
+	  echo "(docs/deploy.md explains every setting)"; exit 1; } >&2
+	@set -a; . $(abspath $(ENV_FILE)); set +a; \
+	export PORTAL_CONFIG=production GUNICORN_BIND=$${GUNICORN_BIND:-127.0.0.1:$(SERVE_PORT)}; \
+	echo "gunicorn on http://$$GUNICORN_BIND (production, settings from $(ENV_FILE))"; \
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install-dev node_modules/.package-lock.json
 	$(PY) -m pytest $(PYTEST_ARGS)

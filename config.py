@@ -37,6 +37,18 @@ class Config:
     # use a moment ago is not, which saves a round trip per request on a busy pool.
     DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", 10))
     REDIS_URL = os.environ.get("REDIS_URL")
+    # While the database or Redis does not answer, pages and JSON answer 503 with this
+    # Retry-After (portal.availability).
+    OUTAGE_RETRY_AFTER_SECONDS = _env_int("OUTAGE_RETRY_AFTER_SECONDS", 5)
+    # Logs (portal.observability): "json" writes one JSON object per line (production's
+    # default), "text" the standard library's format.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # /metrics (portal.metrics) answers clients from these networks (comma-separated,
+    # e.g. "10.0.0.0/8,127.0.0.1/32") or sending "Authorization: Bearer <METRICS_TOKEN>";
+    # with neither set, nobody.
+    METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
     PORT = _env_int("PORT", 5000)
     # How many reverse proxies in front of the portal append to X-Forwarded-For
     # (and set X-Forwarded-Proto/-Host/-Port). 0: the headers are ignored and the
@@ -162,6 +174,13 @@ class ProductionConfig(Config):
     HSTS = True
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "http")
     STAFF_REQUIRE_2FA = _env_bool("STAFF_REQUIRE_2FA", True)
+    # Every pooled connection is pinged at checkout: after a database restart no request
+    # meets a dead connection (docs/deploy.md). A higher value saves that round trip.
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", 0))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    # A database error's message leaves out the statement's values (a phone number, an
+    # email being saved): error logs keep the SQL, never the customer's data.
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
 
     @staticmethod
     def check(config: dict) -> None:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Flask, g, jsonify, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from flask.globals import request_ctx
 from flask.templating import _default_template_ctx_processor
 from flask_login import current_user
-from sqlalchemy import text
 
 from config import BASE_DIR, ProductionConfig, get_config
 from portal.extensions import babel, db, limiter, login_manager, migrate
@@ -81,14 +79,18 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     from portal.errors import register_error_handlers
 
     register_error_handlers(app)
+    from portal.availability import init_availability
+
+    init_availability(app)
+    from portal.observability import init_observability
+
+    init_observability(app)
+    from portal.metrics import init_metrics
+
+    init_metrics(app)
     register_commands(app)
     register_template_context(app)
     app.jinja_env.add_extension("jinja2.ext.do")
-
-    @app.get("/healthz")
-    def healthz():
-        db.session.execute(text("SELECT 1"))
-        return jsonify(status="ok")
 
     @app.get("/")
     def index():
@@ -96,7 +98,6 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
             return redirect(url_for("profile.profile"))
         return redirect(url_for("accounts.login"))
 
-    logging.basicConfig(level=logging.INFO)
     return app
 
 

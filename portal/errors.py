@@ -186,6 +186,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # Opening or saving the session failed outside the view: Flask hands that
+        # in as a 500; a store that did not answer is a 503 (portal.availability).
+        from portal.availability import is_outage, outage_response
+
+        if isinstance(error, InternalServerError) and is_outage(error.original_exception):
+            return outage_response(error.original_exception)
         db.session.rollback()
         if wants_json():
             response = jsonify(detail=_json_detail(error))

@@ -66,7 +66,7 @@ def _security_headers(response):
     present = {name.lower() for name, _ in headers}
     wanted = SECURITY_HEADERS_WITH_HSTS if current_app.config.get("HSTS") else SECURITY_HEADERS
     headers[len(headers) :] = [(name, value) for name, value in wanted if name.lower() not in present]
-    if getattr(current_user, "is_authenticated", False) or g.get("private_response"):
+    if g.get("private_response") or getattr(current_user, "is_authenticated", False):
         headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")
     return response

@@ -41,6 +41,7 @@ from sqlalchemy import ForeignKey, Integer, LargeBinary, Select, String, bindpar
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import clock
+from portal.availability import OpensDespiteOutage
 from portal.database import UTCDateTime
 from portal.extensions import db
 
@@ -62,7 +63,7 @@ class ServerSession(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
-class PortalSessionInterface(ServerSideSessionInterface):
+class PortalSessionInterface(OpensDespiteOutage, ServerSideSessionInterface):
     """What both stores share: anonymous sessions in the cookie, and the
     difference between a session read from the store (``session.stored_sid``)
     and a new one."""

@@ -9,6 +9,7 @@ from flask_login import LoginManager
 from sqlalchemy import select
 
 from portal.accounts.models import AuthToken, User
+from portal.availability import database_unavailable, keep_user_state
 from portal.errors import wants_json
 from portal.extensions import db
 from portal.security import token_from_header
@@ -24,7 +25,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        if not user_id.isdigit() or database_unavailable():
             return None
         # The session read brought this user along (portal.sessions); it is the
         # very object ``db.session.get`` would find in the identity map, without
@@ -32,12 +33,16 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         user = g.get("session_user")
         if user is None or user.id != int(user_id):
             user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        g.user_id = user.id  # for the request's log line (portal.observability)
+        keep_user_state(user)
+        return user
 
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:
         key = token_from_header()
-        if not key:
+        if not key or database_unavailable():
             return None
         user = db.session.execute(
             select(User).join(AuthToken).where(AuthToken.key_hash == AuthToken.hash_key(key))
@@ -45,6 +50,8 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         if user is None or not user.is_active:
             return None
         g.auth_via_token = True
+        g.user_id = user.id
+        keep_user_state(user)
         g.auth_token_hash = AuthToken.hash_key(key)
         return user
 

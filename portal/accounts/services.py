@@ -12,6 +12,7 @@ from portal.accounts.password_rules import password_problems
 from portal.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from portal.errors import FieldErrors
 from portal.extensions import db
+from portal.metrics import LOGINS
 from portal.sessions import end_stored_session, end_user_sessions
 
 
@@ -34,7 +35,9 @@ def authenticate(*, email: str, password: str) -> User:
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
             db.session.commit()
+        LOGINS.labels(outcome="success").inc()
         return user
+    LOGINS.labels(outcome="failed").inc()
     raise FieldErrors({"non_field_errors": [_("Unable to log in with provided credentials.")]})
 
 

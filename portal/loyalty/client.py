@@ -24,6 +24,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from portal.metrics import LOYALTY_CALLS
+
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = (502, 503, 504)
@@ -125,6 +127,19 @@ class LoyaltyClient:
         self.session = session or shared_session()
 
     def _request(self, method: str, path: str, *, json: Any = None, headers: dict | None = None) -> dict:
+        """One call, counted by outcome (portal.metrics)."""
+        outcome = "unavailable"
+        try:
+            body = self._call(method, path, json=json, headers=headers)
+            outcome = "ok"
+            return body
+        except LoyaltyRejected:
+            outcome = "rejected"
+            raise
+        finally:
+            LOYALTY_CALLS.labels(outcome=outcome).inc()
+
+    def _call(self, method: str, path: str, *, json: Any = None, headers: dict | None = None) -> dict:
         url = self.config.base_url + path
         all_headers = {"Authorization": f"Bearer {self.config.api_key}", **(headers or {})}
         timeout = (min(self.config.timeout, MAX_CONNECT_TIMEOUT), self.config.timeout)

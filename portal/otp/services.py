@@ -42,6 +42,7 @@ from sqlalchemy import delete, or_, select, text, update
 from portal import clock
 from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
 from portal.extensions import db
+from portal.metrics import CODE_CHECKS, SMS
 from portal.otp.gateways import GatewayError, get_gateway
 from portal.otp.models import EXHAUSTED, LIVE, REPLACED, USED, CodeFailure, OneTimeCode, SmsMessage
 
@@ -390,6 +391,7 @@ def _deliver(*, to: str, text: str, purpose: str, client_ip: str | None, reserve
         message.status, message.error = "failed", error.reason
     else:
         message.status = "sent"
+    SMS.labels(gateway=gateway.name, outcome=message.status).inc()
     return message
 
 
@@ -433,9 +435,11 @@ def verify_code(*, purpose: str, subject: str, phone: str, payload: Mapping[str,
             .execution_options(synchronize_session=False)
         )
         if spent.rowcount == 1:
+            CODE_CHECKS.labels(outcome="ok").inc()
             return f"otp:{row.id}"
         refusal = (EXPIRED, _("Sms otp code expired. Please resend code."))
     error_code, message = refusal
+    CODE_CHECKS.labels(outcome=error_code).inc()
     _record_failure(rules, row, purpose=purpose, subject=subject, phone=phone, error_code=error_code)
     raise NotAcceptable(error_code, message)
 
