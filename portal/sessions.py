@@ -82,6 +82,8 @@ class PortalSessionInterface(OpensDespiteOutage, ServerSideSessionInterface):
             opened.stored_sid = None
             return opened
         opened = super().open_session(app, request)
+        if self.is_null_session(opened):
+            return opened  # the store did not answer (portal.availability): the request ends in a 503
         # Found in the store when it kept the cookie's id; otherwise it is new.
         opened.stored_sid = opened.sid if value and opened.sid == value else None
         return opened
