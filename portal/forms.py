@@ -9,6 +9,7 @@ updates (``PATCH`` validates only the fields that were sent).
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import Any
 
@@ -361,6 +362,9 @@ class StrictBooleanField(BooleanField):
             self.data = value not in self.false_values
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
 class ISODateField(DateField):
     """``YYYY-MM-DD``; a wrong JSON type is a field error, never a crash."""
 
@@ -374,7 +378,9 @@ class ISODateField(DateField):
         if value is None or value == "":
             self.data = None
             return
-        if not isinstance(value, str):
+        # ASCII digits only: strptime's %Y reads any Unicode digit ("１９９０"), and
+        # accepts "1990-1-2"; a date means one spelling everywhere.
+        if not isinstance(value, str) or not ISO_DATE.fullmatch(value.strip()):
             self.data = None
             raise ValueError(_l("Date has wrong format. Use one of these formats instead: YYYY-MM-DD."))
         try:
