@@ -171,6 +171,8 @@ class PortalForm(FlaskForm):
                 # A value of the wrong type: say that alone (DataRequired would overwrite it).
                 field.errors = list(field.process_errors)
                 valid = False
+        if not valid:
+            plain_errors(self)
         return valid
 
     def sent_fields(self) -> set[str]:
@@ -192,12 +194,38 @@ class PortalForm(FlaskForm):
         return {name: field.data for name, field in self._fields.items()}
 
     def add_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put a service's ``FieldErrors`` back onto the form, for the HTML face."""
+        """Put a service's ``FieldErrors`` back onto the form, for the HTML face (as plain text)."""
         for name, messages in errors.items():
+            plain = [str(m) for m in messages]
             if name in self._fields and self._fields[name].type != "FieldList":
-                self._fields[name].errors = list(self._fields[name].errors) + list(messages)
+                self._fields[name].errors = [str(m) for m in self._fields[name].errors] + plain
             else:
-                self.form_errors.extend(messages)
+                self.form_errors.extend(plain)
+
+
+def plain_errors(form) -> None:
+    """Make every error message of ``form`` (and of its sub-forms) a plain ``str``.
+
+    Why (issue 17): a lazy message is markup to Jinja (Flask-Babel's ``LazyString``
+    has ``__html__``), so one that quotes the submitted value (``“%(value)s” is not
+    a valid choice.``) would put what was typed into the page unescaped. A plain
+    string is escaped like any other text. The lists are changed in place: a
+    ``FieldList``'s and a ``FormField``'s errors refer to them.
+    """
+    for field in form:
+        if isinstance(field, FormField):
+            plain_errors(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                if isinstance(entry, FormField):
+                    plain_errors(entry.form)
+                elif isinstance(entry.errors, list):
+                    entry.errors[:] = [str(m) for m in entry.errors]
+        elif isinstance(field.errors, list):
+            field.errors[:] = [str(m) for m in field.errors]
+        elif isinstance(field.errors, tuple):
+            field.errors = [str(m) for m in field.errors]
+    form.form_errors[:] = [str(m) for m in form.form_errors]
 
 
 def _bind(form, unbound_field, options) -> Field:
