@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.accounts.passwords import hash_password
+from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import start_session
 from portal.errors import FieldErrors
 from portal.loyalty import registration, services
@@ -22,6 +23,7 @@ bp = Blueprint("loyalty_api", __name__)
 
 @bp.post("/users/register-with-loyalty/")
 @throttle_registration
+@refuse_sign_in_while_acting
 def register():
     """First POST: 202 and a code by SMS. Same POST with ``code``: 201, logged in. ``resend``: 200."""
     services.require_configured()

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from portal import clock
 from portal.accounts.passwords import hash_password
+from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import start_session
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.loyalty import registration, services
@@ -105,6 +106,7 @@ def _render_details(form: RegisterDetailsForm, status: int = 200, headers: dict 
 
 @bp.route("/register", methods=["GET", "POST"])
 @throttle_registration
+@refuse_sign_in_while_acting
 def register():
     """Step 1: every detail, named as in the API. Nothing is created until the code (step 2)."""
     if current_user.is_authenticated:
@@ -149,6 +151,7 @@ def register():
 
 @bp.route("/register/code", methods=["GET", "POST"])
 @throttle_registration
+@refuse_sign_in_while_acting
 def register_code():
     """Step 2: the SMS code. Going back keeps every detail."""
     if current_user.is_authenticated:
