@@ -110,6 +110,9 @@ class Config:
     SMS_GATEWAY_CONNECT_TIMEOUT = 3.05
     SMS_GATEWAY_READ_TIMEOUT = 10.0
 
+    # Input limits (portal.inputs): JSON nested deeper than this is refused with a 400.
+    JSON_MAX_DEPTH = _env_int("JSON_MAX_DEPTH", 32)
+
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     HSTS = False

@@ -26,6 +26,7 @@ from wtforms.fields.core import Flags, Label
 
 from portal import widgets
 from portal.errors import FieldErrors
+from portal.inputs import text_problem
 from portal.templating import request_translations
 
 
@@ -171,6 +172,14 @@ class PortalForm(FlaskForm):
                 # A value of the wrong type: say that alone (DataRequired would overwrite it).
                 field.errors = list(field.process_errors)
                 valid = False
+            elif field.raw_data and not field.errors and not isinstance(field, FormField):
+                # NUL characters and lone surrogates, in any string sent (portal.inputs), when
+                # the field's own rules found nothing (names say "control characters" already):
+                # refused before a service or the database ever sees them.
+                problem = text_problem(field.raw_data)
+                if problem is not None:
+                    field.errors = [problem]
+                    valid = False
         if not valid:
             plain_errors(self)
         return valid

@@ -8,7 +8,6 @@ a phone or a date of birth means the same thing everywhere.
 from __future__ import annotations
 
 import io
-import json
 import unicodedata
 from datetime import date
 from typing import Any
@@ -23,7 +22,7 @@ from wtforms import Field, FileField, SelectField
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import Length, StopValidation, ValidationError
 
-from portal import clock
+from portal import clock, inputs
 from portal.accounts.models import GENDERS, User
 from portal.extensions import db
 from portal.forms import ISODateField, LazyText, TextField, from_json
@@ -278,7 +277,10 @@ class AttributesField(Field):
         value = valuelist[0]
         if isinstance(value, str) and not from_json(self):
             try:
-                value = json.loads(value) if value.strip() else {}
+                value = inputs.loads(value) if value.strip() else {}
+            except inputs.JSONInputError as error:
+                self.data = None
+                raise ValueError(error.errors["non_field_errors"][0]) from None
             except ValueError:
                 self.data = None
                 raise ValueError(_l("Value must be valid JSON.")) from None

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.profile.conftest import image_bytes, media_dir  # noqa: F401 - the avatar directory fixture
+from tests.profile.conftest import image_bytes
 from tests.profile.test_api import upload
 
 # JPEG markers: COM (comment), APP1 (EXIF/XMP), APP2 (ICC profile).

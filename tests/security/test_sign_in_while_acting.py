@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.agents.models import AuditEvent
 from portal.extensions import db
-from tests.agents.conftest import Console, acting, agent, console  # noqa: F401 - the acting fixtures
+from tests.agents.conftest import Console
 from tests.conftest import DEMO_PASSWORD, ApiActions, page
 
 REFUSED = "Logging in and registering are not possible while acting as a customer. Stop acting first."
