@@ -64,6 +64,12 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Europe/Istanbul")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "portal" / "translations")
     DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "TR")
+    # A customer's phone must be a mobile number of one of these regions (ISO 3166 codes,
+    # comma-separated in the environment): codes go there, and SMS to other countries or
+    # to premium-rate numbers cost money (issue 17).
+    SMS_ALLOWED_REGIONS = tuple(
+        code.strip().upper() for code in os.environ.get("SMS_ALLOWED_REGIONS", "TR").split(",") if code.strip()
+    )
 
     # Development-only features; production refuses to start with any of them.
     DEV_PAGES = False
