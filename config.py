@@ -95,6 +95,11 @@ class Config:
     PROFILE_MIN_AGE = _env_int("PROFILE_MIN_AGE", 13)
     PROFILE_MAX_AGE = _env_int("PROFILE_MAX_AGE", 120)
     PROFILE_ATTRIBUTES_MAX_KEYS = 50
+    # Attributes only customer service and the server set (portal.profile.protection), besides
+    # every attribute a segment rule reads; comma-separated in the environment.
+    PROTECTED_ATTRIBUTES = tuple(
+        name.strip() for name in os.environ.get("PROTECTED_ATTRIBUTES", "customer_type").split(",") if name.strip()
+    )
     PROFILE_ATTRIBUTE_VALUE_MAX_LENGTH = 255
     MEDIA_DIR = os.environ.get("MEDIA_DIR", str(BASE_DIR / "instance" / "media"))
     AVATAR_MAX_BYTES = 2 * 1024 * 1024
@@ -110,6 +115,8 @@ class Config:
     OTP_SENDS_PER_PHONE_HOUR = 5
     OTP_SENDS_PER_PHONE_DAY = 10
     OTP_SENDS_PER_ADDRESS_HOUR = 100  # many customers share one address behind mobile carriers
+    # Phone changes per account in 24 hours (each sends SMS: a code, a notice to the old number).
+    PHONE_CHANGES_PER_ACCOUNT_DAY = _env_int("PHONE_CHANGES_PER_ACCOUNT_DAY", 3)
     # SMS_BACKEND (above) "http": the gateway that takes {"to", "text"} with a bearer token.
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")

@@ -247,17 +247,9 @@ def _sent_times(*conditions, since: datetime) -> list[datetime]:
     )
 
 
-def _refuse_if_rate_limited(
-    rules: Policy, *, purpose: str, subject: str, phone: str, client_ip: str | None, now: datetime
-) -> None:
-    """Raise ``RateLimited`` with the longest wait among the limits that apply."""
-    waits: list[tuple[timedelta, Any]] = []  # (wait, message with a %(wait)s)
-    latest = _latest_row(purpose, subject)
-    if latest is not None and latest.status != USED and now < latest.resend_at:
-        waits.append((latest.resend_at - now, _l("Please wait %(wait)s before asking for a new code.")))
-    lock = _failure_lock(rules, purpose=purpose, subject=subject, phone=phone, now=now)
-    if lock is not None:
-        waits.append((lock, _l("Too many wrong codes. Try again in %(wait)s.")))
+def _send_cap_waits(rules: Policy, *, phone: str, client_ip: str | None, now: datetime) -> list[tuple[timedelta, Any]]:
+    """The send caps every SMS obeys, code or notice: per phone (hour, day) and per address (hour)."""
+    waits: list[tuple[timedelta, Any]] = []
     day_times = _sent_times(SmsMessage.to == phone, since=now - DAY)
     hour_times = [t for t in day_times if t > now - HOUR]
     for times, limit, window in (
@@ -272,6 +264,21 @@ def _refuse_if_rate_limited(
         wait = _window_wait(times, limit=rules.sends_per_address_hour, window=HOUR, now=now)
         if wait is not None:
             waits.append((wait, _l("Too many codes were requested from your network. Try again in %(wait)s.")))
+    return waits
+
+
+def _refuse_if_rate_limited(
+    rules: Policy, *, purpose: str, subject: str, phone: str, client_ip: str | None, now: datetime
+) -> None:
+    """Raise ``RateLimited`` with the longest wait among the limits that apply."""
+    waits: list[tuple[timedelta, Any]] = []  # (wait, message with a %(wait)s)
+    latest = _latest_row(purpose, subject)
+    if latest is not None and latest.status != USED and now < latest.resend_at:
+        waits.append((latest.resend_at - now, _l("Please wait %(wait)s before asking for a new code.")))
+    lock = _failure_lock(rules, purpose=purpose, subject=subject, phone=phone, now=now)
+    if lock is not None:
+        waits.append((lock, _l("Too many wrong codes. Try again in %(wait)s.")))
+    waits.extend(_send_cap_waits(rules, phone=phone, client_ip=client_ip, now=now))
     if waits:
         wait, message = max(waits, key=lambda item: item[0])
         raise RateLimited(_seconds(wait), str(message) % {"wait": wait_text(wait.total_seconds())})
@@ -388,10 +395,16 @@ def send_notice(*, to: str, text: str, purpose: str, client_ip: str | None = Non
     """Send an SMS that carries no code (e.g. "your number was replaced"), best effort.
 
     Recorded like every message (and shown in the development outbox); commits.
-    Returns whether the gateway took it. Notices are not subject to the code
-    caps, but they count towards them, because they cost the same.
+    Returns whether the gateway took it. A notice obeys the send caps (per phone and
+    per address) and counts towards them like a code, because it costs the same
+    (issue 17: notices were a way around the caps); over a cap it is not sent.
     """
-    message = _deliver(to=to, text=text, purpose=purpose, client_ip=client_ip)
+    rules = policy()
+    _hold_send_locks(phone=to, client_ip=client_ip)
+    if _send_cap_waits(rules, phone=to, client_ip=client_ip, now=clock.now()):
+        db.session.rollback()  # releases the send locks
+        return False
+    message = _deliver(to=to, text=text, purpose=purpose, client_ip=client_ip, reserve=True)
     db.session.commit()
     return message.status == "sent"
 

@@ -9,6 +9,7 @@ it inside its own transaction.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,14 +20,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from portal import clock
 from portal.accounts.models import User
-from portal.errors import FieldErrors, PermissionDenied
+from portal.errors import FieldErrors, PermissionDenied, RateLimited
 from portal.extensions import db
-from portal.otp.services import Challenge, send_code, send_notice, verify_code
+from portal.otp.services import DAY, Challenge, send_code, send_notice, verify_code, wait_text
 from portal.profile import avatars
 from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes
 from portal.profile.forms import CONSENT_FIELDS, SENSITIVE_FIELDS
-from portal.profile.models import ConsentRecord
+from portal.profile.models import ConsentRecord, PhoneChange
+from portal.profile.protection import refuse_protected_changes
 from portal.request_context import ChangeOrigin
 from portal.settings.services import KVKK_CONFIRMATION_ENABLED, get_setting
 
@@ -150,10 +153,16 @@ def update_profile(
     _check(user, changes)
     effective = effective_changes(user, changes, replace_attributes=replace_attributes)
     refuse_phone_change_by_agent(effective, origin=origin)
+    if "attributes" in effective:
+        refuse_protected_changes(stored=user.attributes or {}, merged=effective["attributes"], source=origin.source)
+    if "phone" in effective:
+        refuse_if_phone_changes_capped(user_id)
     if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
         # Merge into what is stored now, holding the row until the commit.
         user = lock_user(user_id)
         effective = effective_changes(user, changes, replace_attributes=replace_attributes)
+        if "phone" in effective:
+            refuse_if_phone_changes_capped(user_id)  # again, now that parallel changes wait for this one
         return _apply(user, effective, origin=origin, code_reference=None)
 
     phone = effective.get("phone", user.phone)
@@ -181,7 +190,32 @@ def update_profile(
         **effective_changes(user, changes, replace_attributes=replace_attributes),
         **{name: effective[name] for name in SENSITIVE_FIELDS if name in effective},
     }
+    if "phone" in effective:
+        refuse_if_phone_changes_capped(user_id)
     return _apply(user, effective, origin=origin, code_reference=reference)
+
+
+def refuse_if_phone_changes_capped(user_id: int) -> None:
+    """At most ``PHONE_CHANGES_PER_ACCOUNT_DAY`` phone changes in 24 hours (429 after that).
+
+    Each change sends SMS (a code to the new number, a notice to the old one); the
+    send caps are per number, so alternating numbers needs a cap of its own.
+    """
+    limit = int(current_app.config["PHONE_CHANGES_PER_ACCOUNT_DAY"])
+    now = clock.now()
+    times = list(
+        db.session.execute(
+            select(PhoneChange.changed_at)
+            .where(PhoneChange.user_id == user_id, PhoneChange.changed_at > now - DAY)
+            .order_by(PhoneChange.changed_at)
+        ).scalars()
+    )
+    if len(times) >= limit:
+        wait = times[len(times) - limit] + DAY - now
+        raise RateLimited(
+            max(1, math.ceil(wait.total_seconds())),
+            _("The phone number was changed too often. Try again in %(wait)s.", wait=wait_text(wait.total_seconds())),
+        )
 
 
 def kvkk_confirmation_enabled() -> bool:
@@ -207,6 +241,17 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
     old_phone, old_avatar = user.phone, user.avatar
     new_avatar = None
     try:
+        if "phone" in changes:
+            db.session.add(
+                PhoneChange(
+                    user_id=user.id,
+                    changed_at=clock.now(),
+                    old_phone=old_phone,
+                    new_phone=changes["phone"],
+                    source=origin.source,
+                    client_ip=origin.client_ip,
+                )
+            )
         for name in PROFILE_FIELDS:
             if name in changes:
                 setattr(user, name, changes[name])
