@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 CHANNEL_OF = {"email_allowed": "email", "sms_allowed": "sms", "call_allowed": "call"}
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "language_code")
 NOTICE_ATTRIBUTE = "kvkk_flat_page_version"
+# Changes read-modify-write what is stored: attributes are merged, a consent change
+# writes the notice version into them, a phone change counts the earlier ones.
+MERGED_FIELDS = ("attributes", "phone", *CONSENT_FIELDS)
 # One-time code purposes (portal.otp): the SMS says what the code confirms.
 CONFIRM_PURPOSE = "profile_confirm"
 PHONE_CHANGE_PURPOSE = "phone_change"
@@ -158,11 +161,13 @@ def update_profile(
     if "phone" in effective:
         refuse_if_phone_changes_capped(user_id)
     if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
-        # Merge into what is stored now, holding the row until the commit.
-        user = lock_user(user_id)
-        effective = effective_changes(user, changes, replace_attributes=replace_attributes)
-        if "phone" in effective:
-            refuse_if_phone_changes_capped(user_id)  # again, now that parallel changes wait for this one
+        if any(name in effective for name in MERGED_FIELDS):
+            # Merge into what is stored now, holding the row until the commit (a plain
+            # field overwrites: it needs no lock).
+            user = lock_user(user_id)
+            effective = effective_changes(user, changes, replace_attributes=replace_attributes)
+            if "phone" in effective:
+                refuse_if_phone_changes_capped(user_id)  # again, now that parallel changes wait for this one
         return _apply(user, effective, origin=origin, code_reference=None)
 
     phone = effective.get("phone", user.phone)
