@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.loyalty import services as loyalty
 from portal.otp.services import Challenge, send_code, verify_code
 from portal.profile.forms import CONSENT_FIELDS
+from portal.profile.protection import refuse_protected_changes
 from portal.profile.services import record_consents
 from portal.request_context import ChangeOrigin
 
@@ -47,6 +48,7 @@ def confirmation_payload(details: dict[str, Any]) -> dict[str, Any]:
 
 def start_registration(*, details: dict[str, Any], client_ip: str | None, locale: str | None = None) -> Challenge:
     """Send (or send again) the code that confirms these details. Creates nothing else."""
+    refuse_protected_attributes(details)
     return send_code(
         purpose=PURPOSE,
         subject=subject_for(details["email"]),
@@ -55,6 +57,11 @@ def start_registration(*, details: dict[str, Any], client_ip: str | None, locale
         client_ip=client_ip,
         locale=locale,
     )
+
+
+def refuse_protected_attributes(details: dict[str, Any]) -> None:
+    """A new customer sets their own attributes only (see ``portal.profile.protection``)."""
+    refuse_protected_changes(stored={}, merged=details.get("attributes") or {}, source="registration")
 
 
 def preview_user(details: dict[str, Any]) -> User:
@@ -76,6 +83,7 @@ def complete_registration(
     email or phone was taken meanwhile (two registrations racing: one wins).
     """
     email, phone = details["email"], details["phone"]
+    refuse_protected_attributes(details)
     reference = verify_code(
         purpose=PURPOSE, subject=subject_for(email), phone=phone, payload=confirmation_payload(details), code=code
     )

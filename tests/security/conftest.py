@@ -12,6 +12,7 @@ import requests
 from tests.agents.conftest import acting, agent, console  # noqa: F401
 from tests.browser.conftest import LiveServer
 from tests.conftest import DEMO_PASSWORD
+from tests.loyalty.conftest import loyalty_service, loyalty_sim  # noqa: F401
 from tests.profile.conftest import kvkk_off, kvkk_on, media_dir  # noqa: F401
 
 

@@ -110,3 +110,21 @@ def test_the_segment_rule_editor_offers_only_protected_attributes(app, client, a
     )
     assert response.status_code == 400
     assert page(response).find(id="rule_attribute-error").get_text(strip=True) == "Not a valid choice."
+
+
+def test_registration_cannot_set_it_either(app, client, loyalty_service, wholesale):
+    response = client.post(
+        "/users/register-with-loyalty/",
+        json={
+            "first_name": "Yeni",
+            "last_name": "Müşteri",
+            "email": "new@example.com",
+            "password": "correct horse battery",
+            "phone": "0532 123 45 67",
+            "date_of_birth": "1990-01-01",
+            "attributes": {"customer_type": "wholesale"},
+        },
+    )
+    assert response.status_code == 400
+    assert response.get_json() == {"attributes": [REFUSED]}
+    assert client.get("/_dev/sms.json").get_json() == []  # no code was sent
