@@ -9,11 +9,13 @@ Every limit counts database rows against ``clock.now()``, so it holds across
 processes and tests can move time:
 
 - a code lives ``OTP_CODE_LIFETIME`` seconds (never more than 10 minutes);
-- ``OTP_MAX_WRONG_PER_CODE`` wrong tries kill a code;
+- ``OTP_MAX_WRONG_PER_CODE`` wrong tries kill a code; each try is claimed with
+  one conditional ``UPDATE`` before the comparison, so parallel guesses hold it too;
 - ``OTP_MAX_FAILURES_PER_HOUR`` wrong codes in an hour for a subject (or phone)
   and purpose refuse every code until the hour has passed, resend or not;
 - a new code for the same purpose and subject waits ``OTP_RESEND_COOLDOWN``;
-- sends are capped per phone (hour, day) and per client address (hour).
+- sends are capped per phone (hour, day) and per client address (hour); notices
+  (``send_notice``) obey the same caps and count towards them.
 
 On PostgreSQL, sends to one phone (and from one address) wait for each other
 while one of them checks the caps and records its message, so two requests at
