@@ -89,6 +89,12 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "Europe/Istanbul")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "portal" / "translations")
     DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "TR")
+    # A customer's phone must be a mobile number of one of these regions (ISO 3166 codes,
+    # comma-separated in the environment): codes go there, and SMS to other countries or
+    # to premium-rate numbers cost money (issue 17).
+    SMS_ALLOWED_REGIONS = tuple(
+        code.strip().upper() for code in os.environ.get("SMS_ALLOWED_REGIONS", "TR").split(",") if code.strip()
+    )
 
     # Development-only features; production refuses to start with any of them.
     DEV_PAGES = False
@@ -125,6 +131,11 @@ class Config:
     PROFILE_MIN_AGE = _env_int("PROFILE_MIN_AGE", 13)
     PROFILE_MAX_AGE = _env_int("PROFILE_MAX_AGE", 120)
     PROFILE_ATTRIBUTES_MAX_KEYS = 50
+    # Attributes only customer service and the server set (portal.profile.protection), besides
+    # every attribute a segment rule reads; comma-separated in the environment.
+    PROTECTED_ATTRIBUTES = tuple(
+        name.strip() for name in os.environ.get("PROTECTED_ATTRIBUTES", "customer_type").split(",") if name.strip()
+    )
     PROFILE_ATTRIBUTE_VALUE_MAX_LENGTH = 255
     MEDIA_DIR = os.environ.get("MEDIA_DIR", str(BASE_DIR / "instance" / "media"))
     AVATAR_MAX_BYTES = 2 * 1024 * 1024
@@ -140,11 +151,16 @@ class Config:
     OTP_SENDS_PER_PHONE_HOUR = 5
     OTP_SENDS_PER_PHONE_DAY = 10
     OTP_SENDS_PER_ADDRESS_HOUR = 100  # many customers share one address behind mobile carriers
+    # Phone changes per account in 24 hours (each sends SMS: a code, a notice to the old number).
+    PHONE_CHANGES_PER_ACCOUNT_DAY = _env_int("PHONE_CHANGES_PER_ACCOUNT_DAY", 3)
     # SMS_BACKEND (above) "http": the gateway that takes {"to", "text"} with a bearer token.
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
     SMS_GATEWAY_CONNECT_TIMEOUT = 3.05
     SMS_GATEWAY_READ_TIMEOUT = 10.0
+
+    # Input limits (portal.inputs): JSON nested deeper than this is refused with a 400.
+    JSON_MAX_DEPTH = _env_int("JSON_MAX_DEPTH", 32)
 
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from config import BASE_DIR, ProductionConfig, get_config
 from portal.extensions import babel, db, limiter, login_manager, migrate
+from portal.inputs import PortalJSONProvider
 from portal.template_folding import LocalizedEnvironment
 
 
@@ -35,6 +36,8 @@ class PortalFlask(Flask):
     """
 
     jinja_environment = LocalizedEnvironment
+    # Request bodies are parsed refusing NaN, Infinity and deep nesting (portal.inputs).
+    json_provider_class = PortalJSONProvider
     # Every template is kept once compiled: they are the files of templates/, a
     # bounded set, so a plain dict serves instead of Jinja's locked LRU (400).
     jinja_options = {"cache_size": -1}
@@ -75,6 +78,9 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     trust_proxies(app)
 
     register_extensions(app)
+    from portal.inputs import init_inputs
+
+    init_inputs(app)
     register_blueprints(app)
     from portal.errors import register_error_handlers
 

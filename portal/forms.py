@@ -9,6 +9,7 @@ updates (``PATCH`` validates only the fields that were sent).
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import Any
 
@@ -25,6 +26,7 @@ from wtforms.fields.core import Flags, Label
 
 from portal import widgets
 from portal.errors import FieldErrors
+from portal.inputs import text_problem
 from portal.templating import request_translations
 
 
@@ -170,6 +172,16 @@ class PortalForm(FlaskForm):
                 # A value of the wrong type: say that alone (DataRequired would overwrite it).
                 field.errors = list(field.process_errors)
                 valid = False
+            elif field.raw_data and not field.errors and not isinstance(field, FormField):
+                # NUL characters and lone surrogates, in any string sent (portal.inputs), when
+                # the field's own rules found nothing (names say "control characters" already):
+                # refused before a service or the database ever sees them.
+                problem = text_problem(field.raw_data)
+                if problem is not None:
+                    field.errors = [problem]
+                    valid = False
+        if not valid:
+            plain_errors(self)
         return valid
 
     def sent_fields(self) -> set[str]:
@@ -191,12 +203,38 @@ class PortalForm(FlaskForm):
         return {name: field.data for name, field in self._fields.items()}
 
     def add_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put a service's ``FieldErrors`` back onto the form, for the HTML face."""
+        """Put a service's ``FieldErrors`` back onto the form, for the HTML face (as plain text)."""
         for name, messages in errors.items():
+            plain = [str(m) for m in messages]
             if name in self._fields and self._fields[name].type != "FieldList":
-                self._fields[name].errors = list(self._fields[name].errors) + list(messages)
+                self._fields[name].errors = [str(m) for m in self._fields[name].errors] + plain
             else:
-                self.form_errors.extend(messages)
+                self.form_errors.extend(plain)
+
+
+def plain_errors(form) -> None:
+    """Make every error message of ``form`` (and of its sub-forms) a plain ``str``.
+
+    Why (issue 17): a lazy message is markup to Jinja (Flask-Babel's ``LazyString``
+    has ``__html__``), so one that quotes the submitted value (``“%(value)s” is not
+    a valid choice.``) would put what was typed into the page unescaped. A plain
+    string is escaped like any other text. The lists are changed in place: a
+    ``FieldList``'s and a ``FormField``'s errors refer to them.
+    """
+    for field in form:
+        if isinstance(field, FormField):
+            plain_errors(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                if isinstance(entry, FormField):
+                    plain_errors(entry.form)
+                elif isinstance(entry.errors, list):
+                    entry.errors[:] = [str(m) for m in entry.errors]
+        elif isinstance(field.errors, list):
+            field.errors[:] = [str(m) for m in field.errors]
+        elif isinstance(field.errors, tuple):
+            field.errors = [str(m) for m in field.errors]
+    form.form_errors[:] = [str(m) for m in form.form_errors]
 
 
 def _bind(form, unbound_field, options) -> Field:
@@ -361,6 +399,9 @@ class StrictBooleanField(BooleanField):
             self.data = value not in self.false_values
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
 class ISODateField(DateField):
     """``YYYY-MM-DD``; a wrong JSON type is a field error, never a crash."""
 
@@ -374,7 +415,9 @@ class ISODateField(DateField):
         if value is None or value == "":
             self.data = None
             return
-        if not isinstance(value, str):
+        # ASCII digits only: strptime's %Y reads any Unicode digit ("１９９０"), and
+        # accepts "1990-1-2"; a date means one spelling everywhere.
+        if not isinstance(value, str) or not ISO_DATE.fullmatch(value.strip()):
             self.data = None
             raise ValueError(_l("Date has wrong format. Use one of these formats instead: YYYY-MM-DD."))
         try:

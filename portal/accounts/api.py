@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from portal.accounts import services
 from portal.accounts.forms import LoginForm
 from portal.accounts.models import AuthToken
-from portal.accounts.roles import refuse_while_acting
+from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import end_session, start_session
 from portal.accounts.throttle import throttle_login
 from portal.errors import FieldErrors, NotAcceptable
@@ -29,7 +29,7 @@ def csrf_token():
 
 @bp.post("/users/login/")
 @throttle_login
-@refuse_while_acting
+@refuse_sign_in_while_acting
 def login():
     data = LoginForm.from_request().validate_or_raise()
     try:

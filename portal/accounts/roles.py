@@ -46,3 +46,22 @@ def refuse_while_acting(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def refuse_sign_in_while_acting(view):
+    """Refuse logging in and registering while an agent acts as a customer.
+
+    Why (issue 17): either would start a session for another account inside the
+    acting one, so the agent would silently become that customer, with the
+    acting session (and its audit trail) still open.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("acting_agent") is not None:
+            raise PermissionDenied(
+                _("Logging in and registering are not possible while acting as a customer. Stop acting first.")
+            )
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from portal.accounts import services
 from portal.accounts.forms import LoginForm
+from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import end_session, start_session
 from portal.accounts.throttle import throttle_login
 from portal.errors import FieldErrors
@@ -34,6 +35,7 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @throttle_login
+@refuse_sign_in_while_acting
 def login():
     """Failed attempts count towards the throttle; the answer never says whether the email exists."""
     if current_user.is_authenticated:

@@ -9,11 +9,13 @@ Every limit counts database rows against ``clock.now()``, so it holds across
 processes and tests can move time:
 
 - a code lives ``OTP_CODE_LIFETIME`` seconds (never more than 10 minutes);
-- ``OTP_MAX_WRONG_PER_CODE`` wrong tries kill a code;
+- ``OTP_MAX_WRONG_PER_CODE`` wrong tries kill a code; each try is claimed with
+  one conditional ``UPDATE`` before the comparison, so parallel guesses hold it too;
 - ``OTP_MAX_FAILURES_PER_HOUR`` wrong codes in an hour for a subject (or phone)
   and purpose refuse every code until the hour has passed, resend or not;
 - a new code for the same purpose and subject waits ``OTP_RESEND_COOLDOWN``;
-- sends are capped per phone (hour, day) and per client address (hour).
+- sends are capped per phone (hour, day) and per client address (hour); notices
+  (``send_notice``) obey the same caps and count towards them.
 
 On PostgreSQL, sends to one phone (and from one address) wait for each other
 while one of them checks the caps and records its message, so two requests at
@@ -37,7 +39,8 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import delete, event, or_, select, text, update
+from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
@@ -257,17 +260,9 @@ def _sent_times(*conditions, since: datetime) -> list[datetime]:
     )
 
 
-def _refuse_if_rate_limited(
-    rules: Policy, *, purpose: str, subject: str, phone: str, client_ip: str | None, now: datetime
-) -> None:
-    """Raise ``RateLimited`` with the longest wait among the limits that apply."""
-    waits: list[tuple[timedelta, Any]] = []  # (wait, message with a %(wait)s)
-    latest = _latest_row(purpose, subject)
-    if latest is not None and latest.status != USED and now < latest.resend_at:
-        waits.append((latest.resend_at - now, _l("Please wait %(wait)s before asking for a new code.")))
-    lock = _failure_lock(rules, purpose=purpose, subject=subject, phone=phone, now=now)
-    if lock is not None:
-        waits.append((lock, _l("Too many wrong codes. Try again in %(wait)s.")))
+def _send_cap_waits(rules: Policy, *, phone: str, client_ip: str | None, now: datetime) -> list[tuple[timedelta, Any]]:
+    """The send caps every SMS obeys, code or notice: per phone (hour, day) and per address (hour)."""
+    waits: list[tuple[timedelta, Any]] = []
     day_times = _sent_times(SmsMessage.to == phone, since=now - DAY)
     hour_times = [t for t in day_times if t > now - HOUR]
     for times, limit, window in (
@@ -282,6 +277,21 @@ def _refuse_if_rate_limited(
         wait = _window_wait(times, limit=rules.sends_per_address_hour, window=HOUR, now=now)
         if wait is not None:
             waits.append((wait, _l("Too many codes were requested from your network. Try again in %(wait)s.")))
+    return waits
+
+
+def _refuse_if_rate_limited(
+    rules: Policy, *, purpose: str, subject: str, phone: str, client_ip: str | None, now: datetime
+) -> None:
+    """Raise ``RateLimited`` with the longest wait among the limits that apply."""
+    waits: list[tuple[timedelta, Any]] = []  # (wait, message with a %(wait)s)
+    latest = _latest_row(purpose, subject)
+    if latest is not None and latest.status != USED and now < latest.resend_at:
+        waits.append((latest.resend_at - now, _l("Please wait %(wait)s before asking for a new code.")))
+    lock = _failure_lock(rules, purpose=purpose, subject=subject, phone=phone, now=now)
+    if lock is not None:
+        waits.append((lock, _l("Too many wrong codes. Try again in %(wait)s.")))
+    waits.extend(_send_cap_waits(rules, phone=phone, client_ip=client_ip, now=now))
     if waits:
         wait, message = max(waits, key=lambda item: item[0])
         raise RateLimited(_seconds(wait), str(message) % {"wait": wait_text(wait.total_seconds())})
@@ -399,10 +409,16 @@ def send_notice(*, to: str, text: str, purpose: str, client_ip: str | None = Non
     """Send an SMS that carries no code (e.g. "your number was replaced"), best effort.
 
     Recorded like every message (and shown in the development outbox); commits.
-    Returns whether the gateway took it. Notices are not subject to the code
-    caps, but they count towards them, because they cost the same.
+    Returns whether the gateway took it. A notice obeys the send caps (per phone and
+    per address) and counts towards them like a code, because it costs the same
+    (issue 17: notices were a way around the caps); over a cap it is not sent.
     """
-    message = _deliver(to=to, text=text, purpose=purpose, client_ip=client_ip)
+    rules = policy()
+    _hold_send_locks(phone=to, client_ip=client_ip)
+    if _send_cap_waits(rules, phone=to, client_ip=client_ip, now=clock.now()):
+        db.session.rollback()  # releases the send locks
+        return False
+    message = _deliver(to=to, text=text, purpose=purpose, client_ip=client_ip, reserve=True)
     db.session.commit()
     return message.status == "sent"
 
@@ -416,8 +432,8 @@ def _in_language(locale: str | None):
 def verify_code(*, purpose: str, subject: str, phone: str, payload: Mapping[str, Any], code: str) -> str:
     """Check a code for exactly this change; return its reference (``"otp:<id>"``).
 
-    On success the code is marked used in the caller's transaction, NOT
-    committed: the caller commits it together with the change it confirms, so a
+    The try a comparison uses is committed first (``_claim_attempt``). On success the code is marked used in the
+    caller's transaction, NOT committed: the caller commits it together with the change it confirms, so a
     code is spent if and only if its change happened. On failure the session
     is rolled back (the change must not happen), the failure is committed on
     its own, and ``NotAcceptable`` says why.
@@ -425,13 +441,22 @@ def verify_code(*, purpose: str, subject: str, phone: str, payload: Mapping[str,
     rules = policy()
     now = clock.now()
     row = _latest_row(purpose, subject)
-    refusal = _refusal(rules, row, purpose=purpose, subject=subject, phone=phone, payload=payload, code=code, now=now)
+    refusal = _refusal(rules, row, purpose=purpose, subject=subject, phone=phone, payload=payload, now=now)
+    claim_kept = True
     if refusal is None:
-        # Conditional, so two concurrent confirmations cannot both spend the code.
+        claimed, claim_kept = _claim_attempt(rules, row.id)
+        if not claimed:
+            refusal = (TOO_MANY, _("Too many attempts. Please resend code."))
+        elif not hmac.compare_digest(_code_hash(row, "".join((code or "").split())), row.code_hash):
+            # "123 456" as pasted from the SMS is the same code.
+            refusal = (WRONG_CODE, _("Verification codes do not match."))
+    if refusal is None:
+        # Conditional, so two concurrent confirmations cannot both spend the code. The
+        # attempt it claimed is given back with it: a right code is no failure.
         spent = db.session.execute(
             update(OneTimeCode)
             .where(OneTimeCode.id == row.id, OneTimeCode.status == LIVE)
-            .values(status=USED, used_at=now)
+            .values(status=USED, used_at=now, failed_attempts=OneTimeCode.failed_attempts - 1)
             .execution_options(synchronize_session=False)
         )
         if spent.rowcount == 1:
@@ -440,8 +465,56 @@ def verify_code(*, purpose: str, subject: str, phone: str, payload: Mapping[str,
         refusal = (EXPIRED, _("Sms otp code expired. Please resend code."))
     error_code, message = refusal
     CODE_CHECKS.labels(outcome=error_code).inc()
-    _record_failure(rules, row, purpose=purpose, subject=subject, phone=phone, error_code=error_code)
+    _record_failure(
+        rules, row, purpose=purpose, subject=subject, phone=phone, error_code=error_code, count_try=not claim_kept
+    )
     raise NotAcceptable(error_code, message)
+
+
+def _claim_attempt(rules: Policy, code_id: int) -> tuple[bool, bool]:
+    """Use up one of the code's tries before comparing; returns (claimed, committed).
+
+    Why (issue 17): read-then-compare let 40 parallel guesses all be compared while
+    the counter still said 0. One conditional ``UPDATE`` is atomic on every database
+    (PostgreSQL locks the row, SQLite the file), and committed before the comparison,
+    so at most ``OTP_MAX_WRONG_PER_CODE`` guesses of one code are ever compared. It is
+    committed in the session's own transaction (a second connection per request could
+    empty the pool under exactly this load): every flow of the portal checks the code
+    before it changes anything. A caller with an unfinished change (unflushed, or
+    already written) keeps it uncommitted: then the claim waits in its transaction,
+    and a refusal counts the try again after rolling back.
+    """
+    claim = (
+        update(OneTimeCode)
+        .where(
+            OneTimeCode.id == code_id,
+            OneTimeCode.status == LIVE,
+            OneTimeCode.failed_attempts < rules.max_wrong_per_code,
+        )
+        .values(failed_attempts=OneTimeCode.failed_attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session = db.session
+    unfinished = bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
+    claimed = session.execute(claim).rowcount == 1
+    if not unfinished:
+        session.commit()
+    return claimed, not unfinished
+
+
+# Whether the session has written anything in its current transaction (see _claim_attempt).
+_WROTE = "portal.otp.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_write(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 def _refusal(
@@ -452,10 +525,9 @@ def _refusal(
     subject: str,
     phone: str,
     payload: Mapping[str, Any],
-    code: str,
     now: datetime,
 ) -> tuple[str, str] | None:
-    """Why this code does not confirm this change, as (error code, message); None if it does."""
+    """Why no code can confirm this change, as (error code, message); None if the code is to be compared."""
     lock = _failure_lock(rules, purpose=purpose, subject=subject, phone=phone, now=now)
     if lock is not None:
         return TOO_MANY, _("Too many attempts. Try again in %(wait)s.", wait=wait_text(lock.total_seconds()))
@@ -470,25 +542,32 @@ def _refusal(
         return DATA_MISMATCH, _(
             "Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}."
         )
-    typed = "".join((code or "").split())  # "123 456" as pasted from the SMS
-    if not hmac.compare_digest(_code_hash(row, typed), row.code_hash):
-        return WRONG_CODE, _("Verification codes do not match.")
     return None
 
 
 def _record_failure(
-    rules: Policy, row: OneTimeCode | None, *, purpose: str, subject: str, phone: str, error_code: str
+    rules: Policy,
+    row: OneTimeCode | None,
+    *,
+    purpose: str,
+    subject: str,
+    phone: str,
+    error_code: str,
+    count_try: bool = False,
 ) -> None:
-    """Keep a refused check, in a transaction of its own. Only wrong codes use up tries."""
+    """Keep a refused check, in a transaction of its own. Only wrong codes use up tries
+    (``_claim_attempt`` took this one, unless the rollback undid it: ``count_try``);
+    the last one kills the code."""
     code_id = row.id if row is not None else None
     db.session.rollback()
     if error_code == WRONG_CODE and code_id is not None:
-        db.session.execute(
-            update(OneTimeCode)
-            .where(OneTimeCode.id == code_id)
-            .values(failed_attempts=OneTimeCode.failed_attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
+        if count_try:
+            db.session.execute(
+                update(OneTimeCode)
+                .where(OneTimeCode.id == code_id)
+                .values(failed_attempts=OneTimeCode.failed_attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
         db.session.execute(
             update(OneTimeCode)
             .where(

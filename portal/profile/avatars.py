@@ -36,6 +36,15 @@ def reencode(data: bytes) -> tuple[bytes, str]:
             image = image.convert("RGB")
         elif extension == "png" and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
             image = image.convert("RGBA")
+        # Pillow writes back what ``info`` holds (a JPEG comment, an ICC profile, XMP):
+        # a copy without it keeps the pixels (a palette and its transparent colour
+        # are pixels too) and nothing else.
+        if image is source:
+            image = source.copy()
+        transparency = image.info.get("transparency")
+        image.info.clear()
+        if transparency is not None:
+            image.info["transparency"] = transparency
         out = io.BytesIO()
         image.save(out, format=extension.upper(), **({"quality": 90} if extension != "png" else {}))
     return out.getvalue(), extension

@@ -8,7 +8,6 @@ a phone or a date of birth means the same thing everywhere.
 from __future__ import annotations
 
 import io
-import json
 import unicodedata
 from datetime import date
 from typing import Any
@@ -23,7 +22,7 @@ from wtforms import Field, FileField, SelectField
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import Length, StopValidation, ValidationError
 
-from portal import clock
+from portal import clock, inputs
 from portal.accounts.models import GENDERS, User
 from portal.extensions import db
 from portal.forms import ISODateField, LazyText, TextField, from_json
@@ -60,8 +59,28 @@ def normalise_phone(raw: str, region: str | None = None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Number types that can receive an SMS. FIXED_LINE_OR_MOBILE is where the metadata
+# cannot tell the two apart (the US, for one); premium-rate, shared-cost, satellite
+# (region "001"), VoIP and fixed-line numbers are refused (issue 17: SMS pumping).
+SMS_NUMBER_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+def sms_capable_problem(e164: str) -> str | None:
+    """Why a valid E.164 number may not be a customer's phone (not a mobile of an
+    allowed region, ``SMS_ALLOWED_REGIONS``), or None."""
+    number = phonenumbers.parse(e164, None)
+    allowed = current_app.config["SMS_ALLOWED_REGIONS"]
+    if phonenumbers.region_code_for_number(number) not in allowed:
+        return str(_l("Phone numbers from this country are not accepted."))
+    if phonenumbers.number_type(number) not in SMS_NUMBER_TYPES:
+        return str(_l("Enter a mobile phone number."))
+    return None
+
+
 class ValidPhone:
-    """A number valid per ``phonenumbers`` (default region from config); the data becomes E.164."""
+    """A mobile number (``phonenumbers``' number type) of an allowed region
+    (``SMS_ALLOWED_REGIONS``; default region from config); the data becomes E.164.
+    Every flow that sends a code to a phone takes it through this rule."""
 
     def __init__(self, message=None):
         self.message = message or _l("Enter a valid phone number.")
@@ -72,6 +91,9 @@ class ValidPhone:
         normalised = normalise_phone(field.data)
         if normalised is None:
             raise StopValidation(self.message)
+        problem = sms_capable_problem(normalised)
+        if problem is not None:
+            raise StopValidation(problem)
         field.data = normalised
 
 
@@ -278,7 +300,10 @@ class AttributesField(Field):
         value = valuelist[0]
         if isinstance(value, str) and not from_json(self):
             try:
-                value = json.loads(value) if value.strip() else {}
+                value = inputs.loads(value) if value.strip() else {}
+            except inputs.JSONInputError as error:
+                self.data = None
+                raise ValueError(error.errors["non_field_errors"][0]) from None
             except ValueError:
                 self.data = None
                 raise ValueError(_l("Value must be valid JSON.")) from None

@@ -59,3 +59,22 @@ def _refuse_delete(mapper, connection, target):
 
 # ``update(ConsentRecord)`` / ``delete(ConsentRecord)`` bypass the mapper events above.
 refuse_bulk_changes(ConsentRecord, lambda: AppendOnlyError("consent records are append-only"))
+
+
+class PhoneChange(db.Model):
+    """A phone number replaced on an account: what ``PHONE_CHANGES_PER_ACCOUNT_DAY`` counts.
+
+    Why (issue 17): every change sends an SMS (a code to the new number, a notice to
+    the old one), so changing back and forth was a way to make the portal send SMS.
+    """
+
+    __tablename__ = "phone_changes"
+    __table_args__ = (Index("ix_phone_changes_user_id_changed_at", "user_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    old_phone: Mapped[str | None] = mapped_column(String(16))
+    new_phone: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # web, api, call_center
+    client_ip: Mapped[str | None] = mapped_column(String(45))

@@ -9,6 +9,7 @@ it inside its own transaction.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,16 +17,18 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from portal import clock
 from portal.accounts.models import User
-from portal.errors import FieldErrors, PermissionDenied
+from portal.errors import FieldErrors, PermissionDenied, RateLimited
 from portal.extensions import db
-from portal.otp.services import Challenge, send_code, send_notice, user_subject, verify_code
+from portal.otp.services import DAY, Challenge, send_code, send_notice, user_subject, verify_code, wait_text
 from portal.profile import avatars
 from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes
-from portal.profile.models import CONSENT_FIELDS, SENSITIVE_FIELDS, ConsentRecord
+from portal.profile.models import CONSENT_FIELDS, SENSITIVE_FIELDS, ConsentRecord, PhoneChange
+from portal.profile.protection import refuse_protected_changes
 from portal.request_context import ChangeOrigin
 from portal.settings.services import KVKK_CONFIRMATION_ENABLED, get_setting
 
@@ -34,6 +37,9 @@ log = logging.getLogger(__name__)
 CHANNEL_OF = {"email_allowed": "email", "sms_allowed": "sms", "call_allowed": "call"}
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "language_code")
 NOTICE_ATTRIBUTE = "kvkk_flat_page_version"
+# Changes read-modify-write what is stored: attributes are merged, a consent change
+# writes the notice version into them, a phone change counts the earlier ones.
+MERGED_FIELDS = ("attributes", "phone", *CONSENT_FIELDS)
 # One-time code purposes (portal.otp): the SMS says what the code confirms.
 CONFIRM_PURPOSE = "profile_confirm"
 PHONE_CHANGE_PURPOSE = "phone_change"
@@ -55,6 +61,26 @@ class ProfileUpdate:
 
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"no user {user_id}")
+    return user
+
+
+def lock_user(user_id: int) -> User:
+    """The user as stored now, held until this transaction ends, so that a change
+    merged into what it read (``attributes``) cannot lose a concurrent one.
+
+    Why (issue 17): 32 concurrent PATCHes each adding an attribute kept 2 keys on
+    SQLite and 13 on PostgreSQL. PostgreSQL locks the row (``SELECT … FOR UPDATE``);
+    SQLite has no row locks, so a write that changes nothing takes the database's
+    write lock first (other writers wait for it), and the row is read after it.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = select(User).where(User.id == user_id).with_for_update()
+    else:
+        db.session.execute(text("UPDATE users SET id = id WHERE id = :id"), {"id": user_id})
+        query = select(User).where(User.id == user_id)
+    user = db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
     if user is None:
         raise LookupError(f"no user {user_id}")
     return user
@@ -129,7 +155,18 @@ def update_profile(
     _check(user, changes)
     effective = effective_changes(user, changes, replace_attributes=replace_attributes)
     refuse_phone_change_by_agent(effective, origin=origin)
+    if "attributes" in effective:
+        refuse_protected_changes(stored=user.attributes or {}, merged=effective["attributes"], source=origin.source)
+    if "phone" in effective:
+        refuse_if_phone_changes_capped(user_id)
     if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
+        if any(name in effective for name in MERGED_FIELDS):
+            # Merge into what is stored now, holding the row until the commit (a plain
+            # field overwrites: it needs no lock).
+            user = lock_user(user_id)
+            effective = effective_changes(user, changes, replace_attributes=replace_attributes)
+            if "phone" in effective:
+                refuse_if_phone_changes_capped(user_id)  # again, now that parallel changes wait for this one
         return _apply(user, effective, origin=origin, code_reference=None)
 
     phone = effective.get("phone", user.phone)
@@ -149,9 +186,40 @@ def update_profile(
         )
         status = "resent" if resend else "pending"
         return ProfileUpdate(user=user, status=status, changes=effective, challenge=challenge)
-    # verify_code marks the code used in this transaction; _apply commits both together.
+    # verify_code marks the code used in this transaction; _apply commits both together,
+    # merged into the row as it is once locked (the code confirms phone and consents only).
     reference = verify_code(purpose=purpose, subject=subject, phone=phone, payload=payload, code=code)
+    user = lock_user(user_id)
+    effective = {
+        **effective_changes(user, changes, replace_attributes=replace_attributes),
+        **{name: effective[name] for name in SENSITIVE_FIELDS if name in effective},
+    }
+    if "phone" in effective:
+        refuse_if_phone_changes_capped(user_id)
     return _apply(user, effective, origin=origin, code_reference=reference)
+
+
+def refuse_if_phone_changes_capped(user_id: int) -> None:
+    """At most ``PHONE_CHANGES_PER_ACCOUNT_DAY`` phone changes in 24 hours (429 after that).
+
+    Each change sends SMS (a code to the new number, a notice to the old one); the
+    send caps are per number, so alternating numbers needs a cap of its own.
+    """
+    limit = int(current_app.config["PHONE_CHANGES_PER_ACCOUNT_DAY"])
+    now = clock.now()
+    times = list(
+        db.session.execute(
+            select(PhoneChange.changed_at)
+            .where(PhoneChange.user_id == user_id, PhoneChange.changed_at > now - DAY)
+            .order_by(PhoneChange.changed_at)
+        ).scalars()
+    )
+    if len(times) >= limit:
+        wait = times[len(times) - limit] + DAY - now
+        raise RateLimited(
+            max(1, math.ceil(wait.total_seconds())),
+            _("The phone number was changed too often. Try again in %(wait)s.", wait=wait_text(wait.total_seconds())),
+        )
 
 
 def kvkk_confirmation_enabled() -> bool:
@@ -173,6 +241,17 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
     old_phone, old_avatar = user.phone, user.avatar
     new_avatar = None
     try:
+        if "phone" in changes:
+            db.session.add(
+                PhoneChange(
+                    user_id=user.id,
+                    changed_at=clock.now(),
+                    old_phone=old_phone,
+                    new_phone=changes["phone"],
+                    source=origin.source,
+                    client_ip=origin.client_ip,
+                )
+            )
         for name in PROFILE_FIELDS:
             if name in changes:
                 setattr(user, name, changes[name])

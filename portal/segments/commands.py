@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from portal.errors import FieldErrors
+from portal.profile.protection import protected_attributes
 from portal.segments import services
 from portal.segments.forms import PriceListForm, SegmentForm
 from portal.segments.models import RULE_MEMBERS, RULES, PriceList, Segment
@@ -193,6 +194,7 @@ def _save_segment(options: dict, segment: Segment | None) -> None:
         SegmentForm,
         data,
         set_price_lists=(services.all_price_lists(), default.name if default else "default"),
+        set_attribute_choices=(protected_attributes(), ""),
     )
     try:
         saved = services.save_segment(segment_id=segment.id if segment else None, **form.service_fields())

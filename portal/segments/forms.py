@@ -95,10 +95,12 @@ class SegmentForm(PortalForm):
         choices=[SelectChoice(key, label) for key, label in RULE_LABELS.items()],
         default=RULE_EVERYONE,
     )
-    rule_attribute = TextField(
+    # Only attributes customers cannot write (portal.profile.protection): see set_attribute_choices.
+    rule_attribute = SelectField(
         _l("Attribute"),
-        [Length(max=64)],
+        choices=[],
         description=_l("For the attribute rule: the profile attribute's name."),
+        validate_choice=False,  # read only for the attribute rule: validate_rule_attribute
     )
     rule_value = TextField(
         _l("Value"),
@@ -115,13 +117,24 @@ class SegmentForm(PortalForm):
             SelectChoice(str(pl.id), f"{pl.name} ({pl.code}, {pl.currency.upper()})") for pl in price_lists
         ]
 
+    def set_attribute_choices(self, names, empty_label) -> None:
+        """The choices of ``rule_attribute``: the protected attributes only, which customers
+        cannot write (issue 17); anything else a customer could set to join the segment."""
+        self.rule_attribute.choices = [SelectChoice("", empty_label)] + [
+            SelectChoice(name, name) for name in sorted(names)
+        ]
+
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The end date must not be before the start date."))
 
     def validate_rule_attribute(self, field) -> None:
-        if self.rule.data == RULE_ATTRIBUTE_EQUALS and not field.data:
+        if self.rule.data != RULE_ATTRIBUTE_EQUALS:
+            return
+        if not field.data:
             raise ValidationError(_l("The attribute rule needs the attribute's name."))
+        if field.data not in [choice.value for choice in field.choices or []]:
+            raise ValidationError(_l("Not a valid choice."))
 
     def validate_rule_value(self, field) -> None:
         if self.rule.data == RULE_EMAIL_DOMAIN:

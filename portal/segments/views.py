@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts.roles import role_required
 from portal.errors import FieldErrors, NotAcceptable
+from portal.profile.protection import protected_attributes
 from portal.request_context import change_origin
 from portal.segments import services
 from portal.segments.forms import ChooseSegmentForm, PriceListForm, SegmentForm
@@ -102,6 +103,7 @@ def admin_segment_form(segment_id: int | None):
         services.all_price_lists(),
         _("The shop's default (%(name)s)", name=default.name) if default else _("The shop's default"),
     )
+    form.set_attribute_choices(protected_attributes(), "—")
     if request.method == "GET" and segment is not None:
         form.price_list.data = str(segment.price_list_id or "")
         form.members.data = [user.email for user in segment.members] if segment.rule == RULE_MEMBERS else []

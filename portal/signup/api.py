@@ -13,6 +13,7 @@ from portal.request_context import change_origin
 from portal.security import csrf_token as signed_csrf_token
 from portal.signup import services
 from portal.signup.forms import RegisterForm
+from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.signup.throttle import throttle_registration
 
 bp = Blueprint("signup_api", __name__)
@@ -20,6 +21,7 @@ bp = Blueprint("signup_api", __name__)
 
 @bp.post("/users/register-with-loyalty/")
 @throttle_registration
+@refuse_sign_in_while_acting
 def register():
     """First POST: 202 and a code by SMS. Same POST with ``code``: 201, logged in. ``resend``: 200."""
     loyalty.require_configured()

@@ -30,6 +30,7 @@ from portal.extensions import db
 from portal.loyalty import services as loyalty
 from portal.otp.services import Challenge, latest_challenge, registration_subject, send_code, verify_code
 from portal.profile.models import CONSENT_FIELDS
+from portal.profile.protection import refuse_protected_changes
 from portal.profile.serializers import values_from_json, values_to_json
 from portal.profile.services import record_consents
 from portal.request_context import ChangeOrigin
@@ -52,6 +53,7 @@ def start_registration(
     *, details: Mapping[str, Any], loyalty_card: bool = False, client_ip: str | None, locale: str | None = None
 ) -> Challenge:
     """Send (or send again) the code that confirms these details. Creates nothing else."""
+    refuse_protected_attributes(details)
     return send_code(
         purpose=PURPOSE,
         subject=registration_subject(details["email"]),
@@ -60,6 +62,11 @@ def start_registration(
         client_ip=client_ip,
         locale=locale,
     )
+
+
+def refuse_protected_attributes(details: Mapping[str, Any]) -> None:
+    """A new customer sets their own attributes only (see ``portal.profile.protection``)."""
+    refuse_protected_changes(stored={}, merged=details.get("attributes") or {}, source="registration")
 
 
 def preview_user(details: Mapping[str, Any]) -> User:
@@ -86,6 +93,7 @@ def complete_registration(
     email or phone was taken meanwhile (two registrations racing: one wins).
     """
     email, phone = details["email"], details["phone"]
+    refuse_protected_attributes(details)
     reference = verify_code(
         purpose=PURPOSE,
         subject=registration_subject(email),

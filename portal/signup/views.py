@@ -18,6 +18,7 @@ from portal.request_context import change_origin
 from portal.signup import services
 from portal.signup.forms import RegisterDetailsForm
 from portal.signup.services import SignupDraft
+from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.signup.throttle import throttle_registration
 
 bp = Blueprint("signup", __name__, url_prefix="/account")
@@ -61,6 +62,7 @@ def _render_details(form: RegisterDetailsForm, status: int = 200, headers: dict 
 
 @bp.route("/register", methods=["GET", "POST"])
 @throttle_registration
+@refuse_sign_in_while_acting
 def register():
     """Step 1: every detail, named as in the API. Nothing is created until the code (step 2)."""
     if current_user.is_authenticated:
@@ -94,6 +96,7 @@ def register():
 
 @bp.route("/register/code", methods=["GET", "POST"])
 @throttle_registration
+@refuse_sign_in_while_acting
 def register_code():
     """Step 2: the SMS code. Going back keeps every detail."""
     if current_user.is_authenticated:

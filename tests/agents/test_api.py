@@ -39,7 +39,6 @@ def test_the_api_answers_as_the_customer_while_acting(acting_api):
             "account_security_api.change_email",
         ),
         ("/users/sessions/end-others/", {}, "account_security_api.end_other_sessions"),
-        ("/users/login/", {"email": "demo@example.com", "password": DEMO_PASSWORD}, "accounts_api.login"),
     ],
 )
 def test_account_security_is_refused_while_acting(app, sql, acting_api, customer, path, body, endpoint):
