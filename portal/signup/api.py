@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from flask_babel import get_locale
 
 from portal.accounts.passwords import hash_password
+from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import start_session
 from portal.loyalty import services as loyalty
 from portal.profile.serializers import profile_json
@@ -13,7 +14,6 @@ from portal.request_context import change_origin
 from portal.security import csrf_token as signed_csrf_token
 from portal.signup import services
 from portal.signup.forms import RegisterForm
-from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.signup.throttle import throttle_registration
 
 bp = Blueprint("signup_api", __name__)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import start_session
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.loyalty import services as loyalty
@@ -18,7 +19,6 @@ from portal.request_context import change_origin
 from portal.signup import services
 from portal.signup.forms import RegisterDetailsForm
 from portal.signup.services import SignupDraft
-from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.signup.throttle import throttle_registration
 
 bp = Blueprint("signup", __name__, url_prefix="/account")

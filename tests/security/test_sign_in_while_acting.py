@@ -49,7 +49,7 @@ def test_posting_the_register_page_is_refused_while_acting(app, acting: Console)
     assert response.status_code == 403
     assert page(response).find(id="error-message").get_text(strip=True) == REFUSED
     assert acting.client.get("/users/user/").get_json()["email"] == "demo@example.com"  # still acting
-    assert writes(app)[-1]["endpoint"] == "loyalty.register"  # the attempt is on the record
+    assert writes(app)[-1]["endpoint"] == "signup.register"  # the attempt is on the record
 
 
 def test_posting_the_login_page_is_refused_while_acting(app, acting: Console, make_user):
