@@ -106,8 +106,12 @@ def search_customers(
     "yılmaz" and "yilmaz" all find Yılmaz; "ayşe yılmaz" finds Ayşe Yılmaz).
 
     Two statements, each served by an index on PostgreSQL (docs/scale.md): the
-    count stops at ``count_cap`` + 1 matches, and the page is sorted by
-    the folded name (surname first).
+    count stops at ``count_cap`` + 1 matches; up to that many, the page lists
+    them by folded name (surname first), sorting at most ``count_cap`` rows.
+    Beyond it ("1,000+ customers found": a surname 40,000 customers share), by
+    customer number: the primary key's order, in which the matches are spread
+    evenly, so a page is found after a few hundred rows instead of sorting
+    every match (by name they would all sit in one stretch of the index).
     """
     query = (query or "").strip()
     conditions = [User.role == "customer"]
@@ -124,11 +128,12 @@ def search_customers(
     counted = db.session.execute(select(func.count()).select_from(matches)).scalar_one()
     total = min(counted, count_cap)
     page = max(1, min(page, max(1, -(-total // per_page))))
+    order = (User.id,) if counted > count_cap else (User.search_name, User.id)
     items = list(
         db.session.execute(
             select(User)
             .where(where)
-            .order_by(User.search_name, User.id)
+            .order_by(*order)
             .limit(per_page)
             .offset((page - 1) * per_page)
         ).scalars()
