@@ -142,7 +142,8 @@ LOAD_STATEMENTS = [
         SELECT 'profile', 'user:' || (:first_id + g % :customers), '+90533' || lpad((g % :customers)::text, 7, '0'),
                md5(g::text), md5((g + 1)::text), 'used', 0, s.sent_at, s.sent_at + interval '3 minutes',
                s.sent_at + interval '1 minute', s.sent_at + interval '1 minute', s.id
-        FROM generate_series(1, :codes) AS g JOIN sms_messages s ON s.id = :first_sms_id + 1 + (g - 1) * :sms / :codes
+        FROM generate_series(1, :codes) AS g
+        JOIN sms_messages s ON s.id = :first_sms_id + 1 + (g - 1)::bigint * :sms / :codes
         """,
     ),
     (

@@ -64,3 +64,42 @@ def test_service_accessed_at_is_backfilled_from_acting_sessions(tmp_path):
             rows = dict(conn.execute(select(users.c.id, users.c.service_accessed_at)).all())
         db.engine.dispose()
     assert rows == {1: None, 2: day(9), 3: None}
+
+
+def test_search_names_are_backfilled_folded(tmp_path):
+    """h4_01 writes the folded name of every existing user (SQLite, on a database of its own)."""
+    from datetime import UTC, datetime
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import insert
+
+    from portal.accounts.models import User
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'fold.sqlite3'}")
+    required = {"language_code": "en", "attributes": {}, "role": "customer", "is_active": True,
+                "email_allowed": False, "sms_allowed": False, "call_allowed": False,
+                "date_joined": datetime(2026, 3, 1, tzinfo=UTC)}  # fmt: skip
+    names = ["id", "email", "password_hash", "first_name", "last_name", *required]
+    users = sa.table("users", *(sa.column(name, User.__table__.c[name].type) for name in names))
+    people = {1: ("Ayşe", "YILMAZ"), 2: ("İsmail", "Öztürk"), 3: ("", "")}
+    with app.app_context():
+        upgrade(revision="h4_01")
+        downgrade(revision="-1")
+        with db.engine.begin() as conn:
+            for user_id, (first, last) in people.items():
+                conn.execute(
+                    insert(users).values(
+                        id=user_id,
+                        email=f"u{user_id}@example.com",
+                        password_hash="x",
+                        first_name=first,
+                        last_name=last,
+                        **required,
+                    )
+                )
+        upgrade(revision="h4_01")
+        with db.engine.connect() as conn:
+            rows = dict(conn.execute(sa.text("SELECT id, search_name FROM users")).all())
+        db.engine.dispose()
+    assert rows == {1: "yilmaz ayse", 2: "ozturk ismail", 3: ""}
