@@ -97,10 +97,10 @@ LOAD_STATEMENTS = [
         INSERT INTO users (email, password_hash, first_name, last_name, search_name, phone, gender, language_code,
                            attributes, email_allowed, sms_allowed, call_allowed, date_joined, role, is_active)
         SELECT 'customer' || lpad(g::text, 7, '0') || '@example.com', :password_hash,
-               (CAST(:first AS text[]))[1 + g % :n_first],
+               (CAST(:first AS text[]))[1 + (g::bigint * 2654435761 % 4294967296) % :n_first],
                CASE WHEN g % 25 = 0 THEN :shared ELSE (CAST(:last AS text[]))[1 + (g / 25) % :n_last] END,
                CASE WHEN g % 25 = 0 THEN :shared_folded ELSE (CAST(:last_folded AS text[]))[1 + (g / 25) % :n_last] END
-                 || ' ' || (CAST(:first_folded AS text[]))[1 + g % :n_first],
+                 || ' ' || (CAST(:first_folded AS text[]))[1 + (g::bigint * 2654435761 % 4294967296) % :n_first],
                '+90533' || lpad(g::text, 7, '0'), CASE WHEN g % 2 = 0 THEN 'female' ELSE 'male' END,
                CASE WHEN g % 3 = 0 THEN 'en' ELSE 'tr' END, '{}', g % 3 = 0, g % 4 = 0, false,
                :now - (g % 1000) * interval '1 day', 'customer', true
@@ -172,7 +172,7 @@ LOAD_STATEMENTS = [
         """
         INSERT INTO acting_sessions (agent_id, customer_id, reason, client_ip, started_at, ends_at, ended_at,
                                      end_reason)
-        SELECT :agent_id, :first_id + (g * 7919) % :customers, 'Ticket ' || g, '10.0.0.2',
+        SELECT :agent_id, :first_id + (g::bigint * 7919) % :customers, 'Ticket ' || g, '10.0.0.2',
                :now - g * interval '5 minutes', :now - g * interval '5 minutes' + interval '30 minutes',
                :now - g * interval '5 minutes' + interval '4 minutes', 'stop'
         FROM generate_series(1, :acting) AS g
@@ -184,7 +184,7 @@ LOAD_STATEMENTS = [
         INSERT INTO audit_events (created_at, agent_id, customer_id, acting_session_id, action, reason, client_ip,
                                   details)
         SELECT :now - g * interval '1 minute', :agent_id,
-               CASE WHEN g % 100 = 0 THEN :busy_id ELSE :first_id + (g * 7919) % :customers END,
+               CASE WHEN g % 100 = 0 THEN :busy_id ELSE :first_id + (g::bigint * 7919) % :customers END,
                NULL, 'write', 'Ticket ' || g, '10.0.0.2',
                '{"method": "POST", "endpoint": "profile.profile", "path": "/account/profile", "status": 303}'
         FROM generate_series(1, :audit) AS g
