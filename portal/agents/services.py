@@ -15,7 +15,7 @@ from typing import Any
 
 import phonenumbers
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, or_, select, update
 
 from portal import clock
 from portal.accounts.models import User
@@ -105,13 +105,14 @@ def search_customers(
     or part of the first or last name, folded the Turkish way ("YILMAZ",
     "yılmaz" and "yilmaz" all find Yılmaz; "ayşe yılmaz" finds Ayşe Yılmaz).
 
-    Two statements, each served by an index on PostgreSQL (docs/scale.md): the
-    count stops at ``count_cap`` + 1 matches; up to that many, the page lists
-    them by folded name (surname first), sorting at most ``count_cap`` rows.
-    Beyond it ("1,000+ customers found": a surname 40,000 customers share), by
-    customer number: the primary key's order, in which the matches are spread
-    evenly, so a page is found after a few hundred rows instead of sorting
-    every match (by name they would all sit in one stretch of the index).
+    Two statements, each served by an index on PostgreSQL (docs/scale.md). The
+    first reads the id and folded name of at most ``count_cap`` + 1 matches: up
+    to ``count_cap`` they are all there, are counted, sorted by folded name
+    (surname first) here, and the page's rows are then read by id. Beyond it
+    ("1,000+ customers found": a surname 40,000 customers share) the page is
+    read in customer-number order: the primary key's, along which the matches
+    are spread evenly, so a page is found after a few hundred rows instead of
+    sorting every match (by name they would all sit in one stretch of an index).
     """
     query = (query or "").strip()
     conditions = [User.role == "customer"]
@@ -124,21 +125,21 @@ def search_customers(
     elif query:
         conditions.extend(_word_condition(word) for word in query.split())
     where = and_(*conditions)
-    matches = select(User.id).where(where).limit(count_cap + 1).subquery()
-    counted = db.session.execute(select(func.count()).select_from(matches)).scalar_one()
-    total = min(counted, count_cap)
+    found = db.session.execute(select(User.id, User.search_name).where(where).limit(count_cap + 1)).all()
+    capped = len(found) > count_cap
+    total = min(len(found), count_cap)
     page = max(1, min(page, max(1, -(-total // per_page))))
-    order = (User.id,) if counted > count_cap else (User.search_name, User.id)
-    items = list(
-        db.session.execute(
-            select(User)
-            .where(where)
-            .order_by(*order)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).scalars()
-    )
-    return SearchPage(items=items, page=page, per_page=per_page, total=total, capped=counted > count_cap)
+    offset = (page - 1) * per_page
+    if capped:
+        statement = select(User).where(where).order_by(User.id).limit(per_page).offset(offset)
+        items = list(db.session.execute(statement).scalars())
+    else:
+        ids = [row.id for row in sorted(found, key=lambda row: (row.search_name, row.id))][offset : offset + per_page]
+        items = []
+        if ids:
+            by_id = {user.id: user for user in db.session.execute(select(User).where(User.id.in_(ids))).scalars()}
+            items = [by_id[i] for i in ids if i in by_id]
+    return SearchPage(items=items, page=page, per_page=per_page, total=total, capped=capped)
 
 
 def get_customer(*, customer_id: int) -> User | None:
