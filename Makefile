@@ -8,7 +8,7 @@ export FLASK_APP := wsgi.py
 TRANSLATIONS := portal/translations
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: install install-dev run serve test lint db seed clean translations screenshots bench load wrk fuzz
+.PHONY: install install-dev run serve test lint db seed clean translations screenshots bench bench-scale load wrk fuzz
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -84,6 +84,11 @@ lint: install-dev
 # (docs/performance.md). `make bench BENCH_ARGS=--quick` takes a few minutes.
 bench: install-dev wrk
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# A million customers beside the demo data, PostgreSQL only (bench/scale.py, docs/scale.md):
+# BENCH_SCALE_URL names the database (created when missing, emptied before and after).
+bench-scale: install-dev
+	$(PY) -m bench.scale $(BENCH_SCALE_ARGS)
 
 # 60 s at 32 clients on PostgreSQL: no 5xx, no lost update, steady memory (bench/load.py).
 load: install-dev

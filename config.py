@@ -161,6 +161,13 @@ class Config:
 
     # Input limits (portal.inputs): JSON nested deeper than this is refused with a 400.
     JSON_MAX_DEPTH = _env_int("JSON_MAX_DEPTH", 32)
+    # Periodic commands (docs/scale.md): rows deleted a transaction, and how long
+    # records no rule reads any more are kept. Codes and failed checks: at least an
+    # hour (the hourly wrong-code limit reads them); SMS records: at least a day
+    # (the daily send cap reads them), longer as the account of what was sent.
+    CLEANUP_BATCH_SIZE = _env_int("CLEANUP_BATCH_SIZE", 5000)
+    OTP_CODE_RETENTION_HOURS = _env_int("OTP_CODE_RETENTION_HOURS", 24)
+    SMS_RETENTION_DAYS = _env_int("SMS_RETENTION_DAYS", 30)
 
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024

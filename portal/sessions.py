@@ -35,12 +35,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 
+import click
 from flask import Flask, current_app, g, request, session
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from sqlalchemy import ForeignKey, Integer, LargeBinary, Select, String, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal import clock
+from portal import clock, periodic
 from portal.availability import OpensDespiteOutage
 from portal.database import UTCDateTime
 from portal.extensions import db
@@ -176,8 +177,7 @@ class DatabaseSessionInterface(PortalSessionInterface):
                 conn.execute(insert(table).values(session_id=store_id, **values))
 
     def _delete_expired_sessions(self) -> None:
-        with db.engine.begin() as conn:
-            conn.execute(delete(ServerSession.__table__).where(ServerSession.__table__.c.expiry <= clock.now()))
+        delete_expired_sessions()
 
     def end_user_sessions(self, user_id: int, *, keep: Iterable[str] = ()) -> int:
         table = ServerSession.__table__
@@ -245,6 +245,14 @@ def _session_with_user() -> Select:
     )
 
 
+def delete_expired_sessions(*, batch_size: int | None = None, progress: periodic.Progress | None = None) -> int:
+    """Expired sessions are dead already (a read finds them expired); this frees their rows."""
+    table = ServerSession.__table__
+    return periodic.delete_in_batches(
+        table, table.c.expiry <= clock.now(), label="expired sessions", size=batch_size, progress=progress
+    )
+
+
 def _int_or_none(value) -> int | None:
     try:
         return int(value)
@@ -263,9 +271,12 @@ def init_sessions(app: Flask) -> None:
         app.session_interface = DatabaseSessionInterface(app)
 
     @app.cli.command("sessions-cleanup")
-    def sessions_cleanup():
-        """Delete expired sessions from the database."""
-        DatabaseSessionInterface(app)._delete_expired_sessions()
+    @click.option("--batch-size", type=int, help="Rows deleted a transaction [CLEANUP_BATCH_SIZE].")
+    def sessions_cleanup(batch_size: int | None):
+        """Delete expired sessions from the database, in batches (Redis expires its own)."""
+        with periodic.interruptible("sessions-cleanup"):
+            deleted = delete_expired_sessions(batch_size=batch_size, progress=periodic.terminal_progress())
+        click.echo(f"{deleted} expired sessions deleted")
 
     app.before_request(_enforce_lifetimes)
 

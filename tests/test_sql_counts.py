@@ -127,3 +127,35 @@ def test_session_and_user_are_read_in_one_statement(app, client, api, customer, 
     assert len(sql_statements) == 1, "\n".join(sql_statements)
     [statement] = sql_statements
     assert "FROM server_sessions LEFT OUTER JOIN users" in " ".join(statement.split())
+
+
+@contextmanager
+def counting_statements_with_parameters(app) -> Iterator[list[tuple[str, str]]]:
+    """Each statement with its parameters: the same pair twice is the same question asked twice."""
+    statements: list[tuple[str, str]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((" ".join(statement.split()), repr(parameters)))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("path", ["/agent/?q=YILMAZ", "/agent/customers/{customer_id}"])
+def test_agent_console_asks_nothing_twice(app, client, auth, make_user, customer, path):
+    """The customer page once asked for the segment and the choice twice (segment_for)."""
+    make_user(email="agent@example.com", role="agent")
+    assert auth.login("agent@example.com").status_code == 302
+    url = path.format(customer_id=customer.id)
+    assert client.get(url).status_code == 200  # warm-up
+    with counting_statements_with_parameters(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    repeated = sorted({s for s in statements if statements.count(s) > 1})
+    assert statements, "counted nothing"
+    assert repeated == [], "\n".join(f"{statements.count(s)}x {s[0]} {s[1]}" for s in repeated)

@@ -5,12 +5,13 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal import clock
 from portal.database import UTCDateTime
 from portal.extensions import db
+from portal.search_text import name_key
 
 ROLES = ("customer", "agent", "admin")
 GENDERS = ("female", "male")
@@ -18,6 +19,19 @@ GENDERS = ("female", "male")
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (
+        # Agent search (portal.agents.services.search_customers, docs/scale.md). On
+        # PostgreSQL: trigram GIN for "contains" on the folded name, and a pattern-ops
+        # B-tree for email prefixes (the unique index follows the collation, which LIKE
+        # cannot use). SQLite, the demo database, gets plain B-trees and scans.
+        Index(
+            "ix_users_search_name_trgm",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
+        Index("ix_users_email_prefix", "email", postgresql_ops={"email": "varchar_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored normalised and lower-cased, so uniqueness is case-insensitive.
@@ -40,6 +54,9 @@ class User(UserMixin, db.Model):
     # When customer service last began acting as this user (set with the acting
     # session): the profile page asks for the access history only when it is recent.
     service_accessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Last and first name folded by portal.search_text.name_key, written with every change
+    # of either (below): what agent search compares the folded query with.
+    search_name: Mapped[str] = mapped_column(String(101), default="", server_default="")
 
     tokens: Mapped[list[AuthToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -57,6 +74,12 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _fold_search_name(mapper, connection, user: User) -> None:
+    user.search_name = name_key(user.first_name, user.last_name)
 
 
 class AuthToken(db.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from portal.accounts.models import AuthToken, User
 from portal.accounts.password_rules import password_problems
@@ -21,9 +21,9 @@ def normalise_email(email: str) -> str:
 
 
 def user_by_email(email: str) -> User | None:
-    return db.session.execute(
-        select(User).where(func.lower(User.email) == normalise_email(email))
-    ).scalar_one_or_none()
+    """Emails are stored normalised (``create_user``, ``change_email``): comparing the stored
+    column uses its unique index, where ``lower(email)`` would scan every user."""
+    return db.session.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
 
 
 def authenticate(*, email: str, password: str) -> User:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import clock
@@ -27,6 +27,16 @@ class ActingSession(db.Model):
     """
 
     __tablename__ = "acting_sessions"
+    # The overdue check (close_overdue_sessions, on every customer page and start of
+    # acting) reads only open sessions: a partial index holds just those few rows.
+    __table_args__ = (
+        Index(
+            "ix_acting_sessions_open_ends_at",
+            "ends_at",
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -34,7 +44,7 @@ class ActingSession(db.Model):
     reason: Mapped[str] = mapped_column(String(200))
     client_ip: Mapped[str | None] = mapped_column(String(45))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(16))
 
@@ -47,11 +57,13 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
+    # A customer's trail, newest first, straight from the index (also serves the foreign key).
+    __table_args__ = (Index("ix_audit_events_customer_id_created_at", "customer_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     acting_session_id: Mapped[int | None] = mapped_column(ForeignKey("acting_sessions.id"), index=True)
     action: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(200))

@@ -15,17 +15,23 @@ from typing import Any
 
 import phonenumbers
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, or_, select, update
 
 from portal import clock
 from portal.accounts.models import User
 from portal.agents.models import END_EXPIRED, ActingSession, AuditEvent
 from portal.errors import PermissionDenied
 from portal.extensions import db
+from portal.search_text import fold
 
 ACTION_START = "start"
 ACTION_STOP = "stop"
 ACTION_WRITE = "write"
+
+
+# Agent search counts at most this many matches ("1,000+ customers found"): counting
+# every customer named Yılmaz in a million would cost more than the page itself.
+SEARCH_COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,8 @@ class SearchPage:
     items: list[User]
     page: int
     per_page: int
-    total: int
+    total: int  # at most SEARCH_COUNT_CAP; ``capped`` says there are more
+    capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -48,10 +55,13 @@ class SearchPage:
         return self.page < self.pages
 
 
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(term: str) -> str:
     """A LIKE pattern matching ``term`` anywhere, with its wildcards escaped."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_escape_like(term)}%"
 
 
 def _as_phone(query: str, region: str) -> str | None:
@@ -67,13 +77,42 @@ def _as_phone(query: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def search_customers(*, query: str, page: int = 1, per_page: int = 20, region: str = "TR") -> SearchPage:
+def _word_condition(word: str):
+    """One typed word: the start of the email, or anywhere in the folded name.
+
+    Emails are stored lower-cased (``normalise_email``), so the prefix compares
+    the stored column (a pattern-ops index on PostgreSQL). Names compare their
+    folded copy with the word folded by the same Python function
+    (``portal.search_text.fold``; a trigram index on PostgreSQL).
+    """
+    email_prefix = User.email.like(f"{_escape_like(word.lower())}%", escape="\\")
+    if "@" in word:
+        return email_prefix
+    folded = fold(word)
+    if not folded:
+        return email_prefix
+    return or_(email_prefix, User.search_name.like(_like(folded), escape="\\"))
+
+
+def search_customers(
+    *, query: str, page: int = 1, per_page: int = 20, region: str = "TR", count_cap: int = SEARCH_COUNT_CAP
+) -> SearchPage:
     """Customers (never staff) matching an email, a phone number or a name.
 
     A valid phone number in any format matches exactly; a run of digits that is
     not a whole number matches anywhere in the stored E.164 number; anything
-    else matches email, first and last name case-insensitively, each word on
-    its own ("ayşe yılmaz" finds Ayşe Yılmaz).
+    else is split into words, and every word must match the start of the email
+    or part of the first or last name, folded the Turkish way ("YILMAZ",
+    "yılmaz" and "yilmaz" all find Yılmaz; "ayşe yılmaz" finds Ayşe Yılmaz).
+
+    Two statements, each served by an index on PostgreSQL (docs/scale.md). The
+    first reads the id and folded name of at most ``count_cap`` + 1 matches: up
+    to ``count_cap`` they are all there, are counted, sorted by folded name
+    (surname first) here, and the page's rows are then read by id. Beyond it
+    ("1,000+ customers found": a surname 40,000 customers share) the page is
+    read in customer-number order: the primary key's, along which the matches
+    are spread evenly, so a page is found after a few hundred rows instead of
+    sorting every match (by name they would all sit in one stretch of an index).
     """
     query = (query or "").strip()
     conditions = [User.role == "customer"]
@@ -84,28 +123,23 @@ def search_customers(*, query: str, page: int = 1, per_page: int = 20, region: s
     elif digits and not re.search(r"[^\d\s()+.\-]", query):
         conditions.append(User.phone.like(_like(digits), escape="\\"))
     elif query:
-        for word in query.lower().split():
-            pattern = _like(word)
-            conditions.append(
-                or_(
-                    func.lower(User.email).like(pattern, escape="\\"),
-                    func.lower(User.first_name).like(pattern, escape="\\"),
-                    func.lower(User.last_name).like(pattern, escape="\\"),
-                )
-            )
+        conditions.extend(_word_condition(word) for word in query.split())
     where = and_(*conditions)
-    total = db.session.execute(select(func.count()).select_from(User).where(where)).scalar_one()
-    page = max(1, page)
-    items = list(
-        db.session.execute(
-            select(User)
-            .where(where)
-            .order_by(User.last_name, User.first_name, User.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).scalars()
-    )
-    return SearchPage(items=items, page=page, per_page=per_page, total=total)
+    found = db.session.execute(select(User.id, User.search_name).where(where).limit(count_cap + 1)).all()
+    capped = len(found) > count_cap
+    total = min(len(found), count_cap)
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    offset = (page - 1) * per_page
+    if capped:
+        statement = select(User).where(where).order_by(User.id).limit(per_page).offset(offset)
+        items = list(db.session.execute(statement).scalars())
+    else:
+        ids = [row.id for row in sorted(found, key=lambda row: (row.search_name, row.id))][offset : offset + per_page]
+        items = []
+        if ids:
+            by_id = {user.id: user for user in db.session.execute(select(User).where(User.id.in_(ids))).scalars()}
+            items = [by_id[i] for i in ids if i in by_id]
+    return SearchPage(items=items, page=page, per_page=per_page, total=total, capped=capped)
 
 
 def get_customer(*, customer_id: int) -> User | None:
@@ -313,11 +347,10 @@ class SegmentStatus:
 
 def segment_for(*, customer_id: int) -> SegmentStatus | None:
     """The customer's current segment and price list (the segments feature decides which)."""
-    from portal.segments.services import current_price_list, current_segment
+    from portal.segments.services import current_segment_and_price_list
 
     user = db.session.get(User, customer_id)
-    segment = current_segment(user=user)
-    price_list = current_price_list(user=user)
+    segment, price_list = current_segment_and_price_list(user=user)
     return SegmentStatus(
         segment=segment.name if segment else None,
         price_list=f"{price_list.name} ({price_list.currency.upper()})" if price_list else None,

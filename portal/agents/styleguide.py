@@ -12,10 +12,10 @@ from portal.agents.services import LoyaltyStatus, SearchPage, SegmentStatus
 from portal.styleguide import entry, fixtures
 
 
-def _search(q: str = "", items=None, total: int = 0, page: int = 1) -> dict:
+def _search(q: str = "", items=None, total: int = 0, page: int = 1, capped: bool = False) -> dict:
     form = SearchForm(formdata=MultiDict({"q": q} if q else {}))
     form.validate()
-    results = None if items is None else SearchPage(items=items, page=page, per_page=20, total=total)
+    results = None if items is None else SearchPage(items=items, page=page, per_page=20, total=total, capped=capped)
     return {"current_user": fixtures.agent(), "form": form, "results": results}
 
 
@@ -31,6 +31,11 @@ def search_results():
         fixtures.customer(id=5, email="ayse.kaya@example.com", last_name="Kaya", phone=None, is_active=False),
     ]
     return _search("ayşe", items, total=42, page=2)
+
+
+@entry("agents/search.html", "capped count", logged_in=True, note="More matches than are counted: 1,000+.")
+def search_capped():
+    return _search("yılmaz", [fixtures.customer()], total=1000, capped=True)
 
 
 @entry("agents/search.html", "no results", logged_in=True)

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.loyalty.client import LoyaltyClient, LoyaltyRejected, LoyaltyUnavailable, ServiceConfig
 from portal.loyalty.models import ACTIVE, FAILED, PENDING, LoyaltyLink
 from portal.otp.services import Challenge, latest_challenge, send_code, user_subject, verify_code
+from portal.periodic import Progress
 from portal.profile import services as profile
 from portal.request_context import ChangeOrigin
 from portal.settings.services import CUSTOMER_LOYALTY_CARD_SERVICE, get_setting
@@ -229,20 +230,55 @@ def profile_changed(*, user_id: int) -> None:
     sync_link(link_id=link.id)
 
 
-def due_links(*, everything: bool = False) -> list[int]:
+def _due(*, everything: bool):
     query = select(LoyaltyLink.id).where(or_(LoyaltyLink.status == PENDING, LoyaltyLink.needs_push.is_(True)))
     if not everything:
         query = query.where(or_(LoyaltyLink.next_attempt_at.is_(None), LoyaltyLink.next_attempt_at <= clock.now()))
-    return list(db.session.execute(query.order_by(LoyaltyLink.id)).scalars())
+    return query
 
 
-def retry_pending(*, everything: bool = True) -> dict[str, int]:
-    """Try every pending link once; the counts of each outcome."""
+def due_links(*, everything: bool = False) -> list[int]:
+    return list(db.session.execute(_due(everything=everything).order_by(LoyaltyLink.id)).scalars())
+
+
+def retry_pending(*, everything: bool = True, progress: Progress | None = None, every: int = 100) -> dict[str, int]:
+    """Try every pending link once; the counts of each outcome.
+
+    Each link is claimed with ``FOR UPDATE SKIP LOCKED`` and tried in its own
+    transaction, which ``sync_link`` commits (the row lock is held for that one
+    call to the service). So two runs at the same moment (two machines' cron)
+    share the links: one that the other holds is skipped, and one that the other
+    already tried in this run (``last_attempt_at`` since this run began) is not
+    tried again. Interrupted, the links done stay done.
+    """
     counts = {ACTIVE: 0, PENDING: 0, FAILED: 0}
-    for link_id in due_links(everything=everything):
+    began = clock.now()
+    last_id = 0
+    while True:
+        claim = (
+            _due(everything=everything)
+            .where(
+                LoyaltyLink.id > last_id,
+                or_(LoyaltyLink.last_attempt_at.is_(None), LoyaltyLink.last_attempt_at <= began),
+            )
+            .order_by(LoyaltyLink.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        link_id = db.session.execute(claim).scalar()
+        if link_id is None:
+            break
         link = sync_link(link_id=link_id)
+        db.session.commit()  # sync_link commits what it did; this ends the claim when it had nothing to do
+        last_id = link_id
         state = PENDING if link.status == ACTIVE and link.needs_push else link.status
         counts[state] += 1
+        done = sum(counts.values())
+        if done % every == 0:
+            log.info("loyalty retry: %d tried (%s)", done, counts)
+            if progress is not None:
+                progress(f"loyalty links: {done} tried")
+    log.info("loyalty retry finished: %s", counts)
     return counts
 
 

@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import clock
+from portal import clock, periodic
 from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
 from portal.loyalty import services
 from portal.loyalty.models import ACTIVE, FAILED, PENDING
@@ -114,5 +114,6 @@ def retry_pending_command(due_only: bool) -> None:
     """Try once more every card link that is pending or has changes to push."""
     if not services.is_configured():
         raise click.ClickException("CUSTOMER_LOYALTY_CARD_SERVICE is not set")
-    counts = services.retry_pending(everything=not due_only)
+    with periodic.interruptible("loyalty retry-pending"):
+        counts = services.retry_pending(everything=not due_only, progress=periodic.terminal_progress())
     click.echo(f"active: {counts[ACTIVE]}, still pending: {counts[PENDING]}, failed: {counts[FAILED]}")

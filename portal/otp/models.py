@@ -23,7 +23,12 @@ class OneTimeCode(db.Model):
     bound to the purpose, subject, phone and change it confirms."""
 
     __tablename__ = "otp_codes"
-    __table_args__ = (Index("ix_otp_codes_purpose_subject", "purpose", "subject"),)
+    # created_at: the cleanup deletes by age; sms_id: deleting an SMS row sets it NULL here.
+    __table_args__ = (
+        Index("ix_otp_codes_purpose_subject", "purpose", "subject"),
+        Index("ix_otp_codes_created_at", "created_at"),
+        Index("ix_otp_codes_sms_id", "sms_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     purpose: Mapped[str] = mapped_column(String(40))
@@ -45,7 +50,12 @@ class CodeFailure(db.Model):
     does not reset because these rows outlive the code they were made against."""
 
     __tablename__ = "otp_failures"
-    __table_args__ = (Index("ix_otp_failures_purpose_created_at", "purpose", "created_at"),)
+    # created_at: the cleanup deletes by age; code_id: deleting a code sets it NULL here.
+    __table_args__ = (
+        Index("ix_otp_failures_purpose_created_at", "purpose", "created_at"),
+        Index("ix_otp_failures_created_at", "created_at"),
+        Index("ix_otp_failures_code_id", "code_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     purpose: Mapped[str] = mapped_column(String(40))

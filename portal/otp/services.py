@@ -39,7 +39,7 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, event, or_, select, text, update
+from sqlalchemy import event, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from portal import clock
@@ -48,6 +48,7 @@ from portal.extensions import db
 from portal.metrics import CODE_CHECKS, SMS
 from portal.otp.gateways import GatewayError, get_gateway
 from portal.otp.models import EXHAUSTED, LIVE, REPLACED, USED, CodeFailure, OneTimeCode, SmsMessage
+from portal.periodic import Progress, delete_in_batches
 
 MAX_LIFETIME = 600  # seconds: the issue's hard ceiling, whatever the config says
 CODE_DIGITS = 6
@@ -597,17 +598,30 @@ def latest_challenge(*, purpose: str, subject: str) -> Challenge | None:
     return Challenge.from_row(row) if row is not None else None
 
 
-def purge_old_records(*, keep_messages_days: int = 30) -> dict[str, int]:
-    """Delete what no rule reads any more; commits. Returns the counts deleted.
+def purge_old_records(
+    *,
+    keep_codes_hours: int = 24,
+    keep_messages_days: int = 30,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Delete what no rule reads any more, in batches of their own transaction. The counts deleted.
 
-    Failures count for an hour and codes live minutes, so both go after a day;
-    the record of messages (the day cap reads one day) is kept for
-    ``keep_messages_days`` as the account of what was sent.
+    Failures count for an hour and codes live minutes, so both may go after an
+    hour (``OTP_CODE_RETENTION_HOURS``, a day by default); the record of
+    messages (the day cap reads one day) is kept for ``keep_messages_days``
+    (``SMS_RETENTION_DAYS``) as the account of what was sent. Consent records
+    keep their own evidence (``code_reference``), so nothing here is evidence.
     """
     now = clock.now()
-    failures = db.session.execute(delete(CodeFailure).where(CodeFailure.created_at < now - DAY))
-    codes = db.session.execute(delete(OneTimeCode).where(OneTimeCode.created_at < now - DAY))
-    keep = max(timedelta(days=keep_messages_days), DAY)
-    messages = db.session.execute(delete(SmsMessage).where(SmsMessage.sent_at < now - keep))
-    db.session.commit()
-    return {"failures": failures.rowcount, "codes": codes.rowcount, "messages": messages.rowcount}
+    keep_codes = max(timedelta(hours=keep_codes_hours), HOUR)
+    keep_messages = max(timedelta(days=keep_messages_days), DAY)
+    batches = {"size": batch_size, "progress": progress}
+    failures = CodeFailure.__table__
+    codes = OneTimeCode.__table__
+    messages = SmsMessage.__table__
+    return {
+        "failures": delete_in_batches(failures, failures.c.created_at < now - keep_codes, label="failures", **batches),
+        "codes": delete_in_batches(codes, codes.c.created_at < now - keep_codes, label="codes", **batches),
+        "messages": delete_in_batches(messages, messages.c.sent_at < now - keep_messages, label="messages", **batches),
+    }

@@ -19,7 +19,7 @@ import phonenumbers
 from flask import Blueprint, abort, current_app, jsonify, render_template
 from sqlalchemy import select
 
-from portal import clock
+from portal import clock, periodic
 from portal.errors import DomainError, RateLimited, ServiceUnavailable
 from portal.extensions import db
 from portal.otp import gateways
@@ -48,10 +48,21 @@ def _setup(state) -> None:
 
 
 @bp.cli.command("cleanup")
-@click.option("--keep-messages-days", default=30, show_default=True, help="Days to keep the record of sent SMS.")
-def cleanup_command(keep_messages_days: int) -> None:
-    """Delete old codes, failures and SMS records (run daily from cron)."""
-    counts = purge_old_records(keep_messages_days=keep_messages_days)
+@click.option("--keep-messages-days", type=int, help="Days to keep the record of sent SMS [SMS_RETENTION_DAYS].")
+@click.option("--batch-size", type=int, help="Rows deleted a transaction [CLEANUP_BATCH_SIZE].")
+def cleanup_command(keep_messages_days: int | None, batch_size: int | None) -> None:
+    """Delete old codes, failures and SMS records in batches (run hourly or daily from cron).
+
+    Safe to interrupt and to run on several machines at once (docs/scale.md).
+    """
+    config = current_app.config
+    with periodic.interruptible("otp cleanup"):
+        counts = purge_old_records(
+            keep_codes_hours=config["OTP_CODE_RETENTION_HOURS"],
+            keep_messages_days=config["SMS_RETENTION_DAYS"] if keep_messages_days is None else keep_messages_days,
+            batch_size=batch_size or periodic.batch_size(),
+            progress=periodic.terminal_progress(),
+        )
     click.echo(", ".join(f"{count} {name}" for name, count in counts.items()) + " deleted")
 
 

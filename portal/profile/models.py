@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, event
+from sqlalchemy import Boolean, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import clock
@@ -25,7 +25,16 @@ class AppendOnlyError(RuntimeError):
 
 class ConsentRecord(db.Model):
     __tablename__ = "consent_records"
-    __table_args__ = (Index("ix_consent_records_user_id_created_at", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_consent_records_user_id_created_at", "user_id", "created_at"),
+        # Most rows are the customer's own (no actor): only staff-made rows are indexed.
+        Index(
+            "ix_consent_records_actor_id",
+            "actor_id",
+            postgresql_where=text("actor_id IS NOT NULL"),
+            sqlite_where=text("actor_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -115,6 +115,15 @@ class SegmentChoice(db.Model):
     """
 
     __tablename__ = "segment_choices"
+    # Deleting a user sets actor_id NULL in the rows they made: found by index, not a scan.
+    __table_args__ = (
+        Index(
+            "ix_segment_choices_actor_id",
+            "actor_id",
+            postgresql_where=text("actor_id IS NOT NULL"),
+            sqlite_where=text("actor_id IS NOT NULL"),
+        ),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), index=True)

@@ -162,11 +162,16 @@ def current_segment(*, user: User) -> SegmentInfo | None:
 
 def current_price_list(*, user: User) -> PriceListInfo | None:
     """The price list the user's prices come from: their segment's, else the shop's default."""
+    return current_segment_and_price_list(user=user)[1]
+
+
+def current_segment_and_price_list(*, user: User) -> tuple[SegmentInfo | None, PriceListInfo | None]:
+    """Both answers at once, each statement run once (the agent's customer page shows both)."""
     segment = current_segment(user=user)
     if segment is not None:
-        return segment.price_list
+        return segment, segment.price_list
     default = default_price_list()
-    return None if default is None else PriceListInfo(default.id, default.name, default.code, default.currency)
+    return None, None if default is None else PriceListInfo(default.id, default.name, default.code, default.currency)
 
 
 def _parse_id(segment_id: str | int) -> int | None:

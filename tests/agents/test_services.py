@@ -48,17 +48,66 @@ def test_phone_digits_match_anywhere(people):
     ("query", "expected"),
     [
         ("AYSE@example.com", ["ayse@example.com"]),
-        ("shop.example", ["mehmet@shop.example"]),
+        ("mehmet@shop", ["mehmet@shop.example"]),  # an email's start
+        ("shop.example", []),  # not its middle: a domain shared by thousands is no search
+        ("percent%", ["percent%@example.com"]),
         ("mehmet kaya", ["mehmet@shop.example"]),
         ("kaya", ["mehmet@shop.example"]),
         ("ayşe", ["ayse@example.com"]),  # staff named Ayşe are never listed
-        ("%", ["percent%@example.com"]),  # wildcards are literal
+        ("%", []),  # wildcards are literal
         ("_", []),
         ("nobody", []),
     ],
 )
 def test_email_and_name_search(people, query, expected):
     assert emails(services.search_customers(query=query)) == expected
+
+
+@pytest.mark.parametrize("query", ["YILMAZ", "yılmaz", "yilmaz", "Yılmaz", "AYSE YILMAZ", "ayşe yılmaz", "ayse"])
+def test_turkish_capitals_and_accents_are_folded(people, query):
+    assert emails(services.search_customers(query=query)) == ["ayse@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("İNCE", ["ince@example.com"]),
+        ("ince", ["ince@example.com"]),
+        ("ÖZTÜRK", ["demetria@example.com"]),
+        ("ozturk", ["demetria@example.com"]),
+        ("öztürk", ["demetria@example.com"]),
+        ("demet", ["demetria@example.com"]),
+        ("ŞAHİN ÇAĞLA", ["cagla@example.com"]),
+        ("sahin cagla", ["cagla@example.com"]),
+        ("IŞIK", ["isik@example.com"]),
+        ("ışık", ["isik@example.com"]),
+    ],
+)
+def test_turkish_names_found_as_people_type_them(db, make_user, query, expected):
+    make_user(email="ince@example.com", first_name="Eda", last_name="İnce")
+    make_user(email="demetria@example.com", first_name="Demetria", last_name="Customer-Öztürk")
+    make_user(email="cagla@example.com", first_name="Çağla", last_name="Şahin")
+    make_user(email="isik@example.com", first_name="Ilgın", last_name="Işık")
+    assert emails(services.search_customers(query=query)) == expected
+
+
+def test_renaming_refolds_the_stored_search_name(db, make_user):
+    user = make_user(email="rename@example.com", first_name="Ali", last_name="Kaya")
+    stored = db.session.get(User, user.id)
+    stored.last_name = "Güneş"
+    db.session.commit()
+    assert db.session.get(User, user.id).search_name == "gunes ali"
+    assert emails(services.search_customers(query="GÜNEŞ")) == ["rename@example.com"]
+    assert emails(services.search_customers(query="kaya")) == []
+
+
+def test_the_count_stops_at_the_cap(db, make_user):
+    for n in range(7):
+        make_user(email=f"many{n}@example.com", first_name="Many", last_name=f"Yılmaz{n}")
+    result = services.search_customers(query="YILMAZ", per_page=3, count_cap=5)
+    assert (result.total, result.capped, result.pages, len(result.items)) == (5, True, 2, 3)
+    exact = services.search_customers(query="yilmaz1", count_cap=5)
+    assert (exact.total, exact.capped) == (1, False)
 
 
 def test_search_pages(db, make_user):

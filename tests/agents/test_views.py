@@ -510,3 +510,21 @@ def test_acting_closed_on_the_server_ends_in_the_browser(sql, acting, customer):
     response = acting.client.get("/account/profile")
     assert response.headers["Location"] == f"/agent/customers/{customer.id}"
     assert trail(sql, customer.id) == [("start", None), ("stop", "invalid")]  # recorded once
+
+
+@pytest.mark.parametrize(("locale", "heading"), [("en", "1,000+ customers found"), ("tr", "1.000+ müşteri bulundu")])
+def test_a_search_matching_thousands_says_so_without_counting_them_all(app, console, agent, locale, heading):
+    with app.app_context():
+        from portal.extensions import db
+
+        db.session.add_all(
+            User(email=f"y{n:04d}@example.com", password_hash="x", first_name="Ayşe", last_name="Yılmaz")
+            for n in range(1001)
+        )
+        db.session.get(User, agent.id).language_code = locale
+        db.session.commit()
+    console.login()
+    doc = page(console.client.get("/agent/?q=YILMAZ"))
+    assert doc.find(id="results-title").text == heading
+    assert len(doc.select("#search-results tbody tr")) == 20
+    assert doc.find(id="page-next") is not None

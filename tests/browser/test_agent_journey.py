@@ -61,3 +61,20 @@ def test_agent_acts_as_the_demo_customer_and_sees_the_audit_trail(app, page, liv
     sources = page.eval_on_selector_all("#consent-history tbody tr", "rows => rows.map(r => r.dataset.source)")
     assert sources == ["call_center"]
     assert page.text_content("#consent-history .consent-actor") == "Ayla Agent"
+
+
+@pytest.mark.parametrize("typed", ["ÖZTÜRK", "ozturk", "demet"])
+def test_agent_finds_a_turkish_name_as_people_type_it(page, live_server, make_user, typed):
+    """Issue 21 item 7: "Demetria Customer-Öztürk" was found by "demet" but not by ÖZTÜRK or ozturk."""
+    make_user(email="agent@example.com", password="portal-agent-2026", role="agent")
+    found = make_user(email="demetria@example.com", first_name="Demetria", last_name="Customer-Öztürk")
+    make_user(email="other@example.com", first_name="Ozan", last_name="Tür")
+    login(page, live_server, email="agent@example.com", password="portal-agent-2026")
+    page.wait_for_url("**/account/profile")
+    page.goto(live_server.url + "/agent/")
+    page.fill("#q", typed)
+    page.click("#search-submit")
+    page.wait_for_selector("#results-title")
+    assert page.text_content("#results-title") == "1 customer found"
+    rows = page.eval_on_selector_all("#search-results tbody tr", "rows => rows.map(r => r.id)")
+    assert rows == [f"result-{found.id}"]
