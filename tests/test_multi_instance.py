@@ -81,7 +81,7 @@ class Instance:
         response = self.login()
         assert response.status_code == 200, response.text
         cookies = set_cookies(response)  # production cookies are Secure: a cookie jar keeps them from http://
-        return Login(cookies={k: cookies[k] for k in ("sessionid", "csrftoken")}, key=response.json()["key"])
+        return Login(cookies={k: cookies[k] for k in ("osessionid", "csrftoken")}, key=response.json()["key"])
 
     def user(self, headers: dict[str, str]) -> int:
         return self.request("GET", "/users/user/", headers=headers).status_code
