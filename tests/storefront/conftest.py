@@ -17,6 +17,7 @@ import requests
 from werkzeug.serving import make_server
 
 from tests.apidocs.contract import contract
+from tests.conftest import DEMO_PASSWORD
 
 # What the client does with the login's Set-Cookie header (api/auth.ts).
 SESSION_IN_SET_COOKIE = re.compile(r"osessionid=\w+")
@@ -101,6 +102,12 @@ class Storefront:
         match = SESSION_IN_SET_COOKIE.search(response.headers.get("set-cookie", ""))
         self.session_id = match.group(0).removeprefix("osessionid=") if match else None
         return response
+
+    def log_in(self, email: str = "demo@example.com", password: str = DEMO_PASSWORD) -> requests.Response:
+        """The token first (the middleware), then the login form's POST with the fields the client adds."""
+        self.fetch_csrf_token()
+        body = {"email": email, "password": password, "formType": "login", "locale": "tr", "captchaValidated": "false"}
+        return self.sign_in("/users/login/", body)
 
     def current_user(self) -> requests.Response:
         """api/auth.ts ``getCurrentUser``: only Content-Type, Cookie and x-currency."""

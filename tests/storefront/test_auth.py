@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import AuthToken
 from portal.extensions import db
-from tests.conftest import DEMO_PASSWORD
 from tests.storefront.conftest import (
     AS_CONFIGURED,
     LOGOUT_TOKEN,
@@ -23,12 +22,6 @@ CURRENT_USER_KEYS = {
     "pk", "first_name", "last_name", "email", "phone", "email_allowed", "sms_allowed", "date_joined",
     "last_login", "date_of_birth", "hashed_email", "gender",
 }
-CLIENT_FIELDS = {"formType": "login", "locale": "tr", "captchaValidated": "false"}
-
-
-def log_in(storefront, password: str = DEMO_PASSWORD):
-    storefront.fetch_csrf_token()
-    return storefront.sign_in("/users/login/", {"email": "demo@example.com", "password": password, **CLIENT_FIELDS})
 
 
 def test_the_csrf_token_is_json_without_an_accept_header_and_set_as_the_cookie(storefront):
@@ -40,7 +33,7 @@ def test_the_csrf_token_is_json_without_an_accept_header_and_set_as_the_cookie(s
 
 
 def test_login_gives_a_session_the_client_can_read_and_current_user_answers_it(storefront, customer):
-    response = log_in(storefront)
+    response = storefront.log_in()
     assert response.status_code == 200
     assert set(response.json()) == {"key"}
     # the client's regex reads the whole cookie value, not a prefix of it
@@ -68,7 +61,7 @@ def test_current_user_is_401_json_for_anonymous_callers(storefront):
 
 
 def test_the_token_fetched_anonymously_works_for_writes_after_login(storefront, customer):
-    log_in(storefront)
+    storefront.log_in()
     response = storefront.browser("PATCH", "/users/profile/", json={"first_name": "Ayşe"})
     assert response.status_code == 200
     assert response.json()["first_name"] == "Ayşe"
@@ -87,7 +80,7 @@ def test_the_token_fetched_anonymously_works_for_writes_after_login(storefront, 
 
 
 def test_logout_the_clients_way_ends_the_session_and_its_token(app, storefront, customer):
-    key = log_in(storefront).json()["key"]
+    key = storefront.log_in().json()["key"]
     session_cookie = f"osessionid={storefront.session_id}"
 
     step1 = storefront.send("POST", "/users/logout", headers={"Cookie": session_cookie})
@@ -113,7 +106,7 @@ def test_logout_the_clients_way_ends_the_session_and_its_token(app, storefront, 
 
 
 def test_logout_with_a_foreign_token_does_not_log_out(storefront, customer):
-    log_in(storefront)
+    storefront.log_in()
     response = storefront.send(
         "POST",
         "/users/logout",
@@ -126,7 +119,7 @@ def test_logout_with_a_foreign_token_does_not_log_out(storefront, customer):
 
 
 def test_the_documented_logout_keeps_working(storefront, customer):
-    log_in(storefront)
+    storefront.log_in()
     response = storefront.browser("POST", "/users/logout/")
     assert response.status_code == 200
     assert set(response.json()) == {"detail"}
