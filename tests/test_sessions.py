@@ -6,6 +6,7 @@ login, and anonymous visitors storing nothing. Each test runs once per store
 from __future__ import annotations
 
 import os
+import re
 
 import redis
 from flask import request
@@ -210,3 +211,15 @@ def test_redis_url_puts_sessions_and_rate_limit_counters_in_redis(app):
     url = os.environ.get("REDIS_URL")
     assert ("Redis" in type(app.session_interface).__name__) == bool(url)
     assert app.config["RATELIMIT_STORAGE_URI"] == (url or "memory://")
+
+
+def test_session_ids_are_word_characters_on_every_store(app, store, customer):
+    """The storefront client reads ``osessionid=\\w+``: a new id, and the one a login regenerates."""
+    client, _ = api_login(app)
+    first = client.get_cookie("osessionid").value
+    assert re.fullmatch(r"[0-9a-f]{64}", first)
+    response = client.post("/users/login/", json={"email": "demo@example.com", "password": DEMO_PASSWORD},
+                           headers=csrf_headers(client))
+    assert response.status_code == 200
+    second = client.get_cookie("osessionid").value
+    assert re.fullmatch(r"[0-9a-f]{64}", second) and second != first
