@@ -57,7 +57,8 @@ class Config:
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
     # Sessions: stored on the server (database, or Redis when REDIS_URL is set).
-    SESSION_COOKIE_NAME = "sessionid"
+    # The vendor's cookie name by default: the storefront client reads "osessionid" (docs/storefront.md).
+    SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "osessionid")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -66,11 +67,16 @@ class Config:
     # How often an unchanged session has its idle expiry pushed forward (a write).
     SESSION_TOUCH_INTERVAL = timedelta(seconds=60)
 
-    # CSRF: Flask-WTF tokens, valid as long as the session.
-    WTF_CSRF_TIME_LIMIT = None
-    WTF_CSRF_CHECK_DEFAULT = False  # portal.security decides which requests need it
-    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    # CSRF as Django checks it (portal.security, docs/storefront.md): the token sent in
+    # the header or form field must equal the csrftoken cookie, a random value not
+    # tied to the session.
     CSRF_COOKIE_NAME = "csrftoken"
+    CSRF_COOKIE_AGE = 60 * 60 * 24 * 7 * 52  # a year, as Django's
+    CSRF_HEADER_NAME = "X-CSRFToken"
+    CSRF_FIELD_NAME = "csrf_token"  # the portal's forms; "csrfmiddlewaretoken" is accepted too
+    # Over HTTPS, other origins (scheme://host[:port]) whose pages may post to the portal,
+    # e.g. the storefront's: comma-separated in the environment.
+    CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
     # Login throttling: failures only.
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 5 minutes")
@@ -95,6 +101,10 @@ class Config:
     SMS_ALLOWED_REGIONS = tuple(
         code.strip().upper() for code in os.environ.get("SMS_ALLOWED_REGIONS", "TR").split(",") if code.strip()
     )
+    # How the JSON API answers phones: "national" (the default region's numbers as its
+    # shops write them, 05551112233; other countries' in E.164) or "e164". Both are
+    # accepted as input either way (docs/storefront.md).
+    API_PHONE_FORMAT = os.environ.get("API_PHONE_FORMAT", "national")
 
     # Development-only features; production refuses to start with any of them.
     DEV_PAGES = False
@@ -188,6 +198,9 @@ class TestingConfig(Config):
     SMS_BACKEND = "outbox"
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
     STAFF_REQUIRE_2FA = False  # tests that need it set it with @pytest.mark.config
+    # The feature suites compare phones with what they stored; tests/storefront runs the
+    # default ("national") as a storefront sees it.
+    API_PHONE_FORMAT = "e164"
 
 
 class ProductionConfig(Config):

@@ -254,7 +254,9 @@ def set_cookies(response: httpx.Response) -> dict[str, str]:
 
 
 def portal_login(base_url: str, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> Login:
-    """``POST /users/login/`` as a storefront does: session cookie + csrftoken."""
+    """As a storefront does: ``GET /csrf_token/`` once, then ``POST /users/login/``;
+    the session cookie + that csrftoken from then on."""
+    token = httpx.get(f"{base_url}/csrf_token/", headers={"User-Agent": USER_AGENT}, timeout=30).json()["csrf_token"]
     response = httpx.post(
         f"{base_url}/users/login/",
         json={"email": email, "password": password},
@@ -264,7 +266,4 @@ def portal_login(base_url: str, email: str = DEMO_EMAIL, password: str = DEMO_PA
     if response.status_code != 200:
         raise BenchError(f"login as {email} failed: {response.status_code} {response.text[:300]}")
     cookies = set_cookies(response)
-    return Login(
-        cookie=f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}",
-        csrf_token=cookies["csrftoken"],
-    )
+    return Login(cookie=f"osessionid={cookies['osessionid']}; csrftoken={token}", csrf_token=token)

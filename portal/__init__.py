@@ -181,6 +181,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
     from portal.accounts.security_api import bp as account_security_api
     from portal.accounts.security_views import bp as account_security_views
+    from portal.accounts.storefront_api import bp as storefront_api
     from portal.accounts.views import bp as accounts_views
     from portal.agents.views import bp as agents_views
     from portal.apidocs.views import bp as apidocs
@@ -203,6 +204,7 @@ def register_blueprints(app: Flask) -> None:
         accounts_api,
         account_security_views,
         account_security_api,
+        storefront_api,
         twofactor_views,
         profile_views,
         profile_api,

@@ -13,11 +13,11 @@ import time
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db, limiter
 from portal.paths import JSON_PREFIXES
+from portal.security import CSRFFailed
 
 log = logging.getLogger(__name__)
 
@@ -105,18 +105,6 @@ JSON_DETAILS = {
     500: _l("A server error occurred."),
 }
 
-# Flask-WTF's CSRF failure reasons, which it does not translate.
-CSRF_REASONS = {
-    "The CSRF session token is missing.": _l("The CSRF session token is missing."),
-    "The CSRF token is missing.": _l("The CSRF token is missing."),
-    "The CSRF token has expired.": _l("The CSRF token has expired."),
-    "The CSRF token is invalid.": _l("The CSRF token is invalid."),
-    "The CSRF tokens do not match.": _l("The CSRF tokens do not match."),
-    "The referrer header is missing.": _l("The referrer header is missing."),
-    "The referrer does not match the host.": _l("The referrer does not match the host."),
-}
-
-
 def _http_text(error: HTTPException) -> tuple[str, str]:
     """Title and message for an HTTP error, translated unless a view wrote its own description."""
     title, message = HTTP_MESSAGES.get(error.code or 500, (error.name, error.description))
@@ -159,12 +147,11 @@ def register_error_handlers(app: Flask) -> None:
         title = titles.get(error.status, _("Something is wrong"))
         return _html_error(error.status, title, error.message, headers, retry_after=retry_after)
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
+    @app.errorhandler(CSRFFailed)
+    def csrf_error(error: CSRFFailed):
         db.session.rollback()
         if wants_json():
-            reason = str(CSRF_REASONS.get(error.description, error.description))
-            return jsonify(detail=_("CSRF Failed: %(reason)s", reason=reason)), 403
+            return jsonify(detail=_("CSRF Failed: %(reason)s", reason=error.reason)), 403
         return _html_error(
             403,
             _("Your form expired"),

@@ -382,21 +382,47 @@ class TextField(StringField):
         self.data = value.strip() if self.strip else value
 
 
+# What the vendor's REST framework accepts for a boolean (any case), and nothing else.
+TRUE_TEXTS = frozenset({"true", "1", "yes", "on"})
+FALSE_TEXTS = frozenset({"false", "0", "no", "off"})
+
+
+def parse_boolean(value: Any) -> bool | None:
+    """``true``/``false``, ``1``/``0`` and the strings ``"true"``, ``"false"``, ``"1"``,
+    ``"0"``, ``"yes"``, ``"no"``, ``"on"``, ``"off"`` (any case); None for anything else."""
+    if isinstance(value, bool):
+        return value
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in TRUE_TEXTS:
+            return True
+        if text in FALSE_TEXTS:
+            return False
+    return None
+
+
 class StrictBooleanField(BooleanField):
-    """A checkbox on the pages; a JSON boolean (nothing else) in the API."""
+    """A checkbox on the pages; in the API one of the values ``parse_boolean`` knows.
+
+    A page's checkbox sends its own value (``y``) when ticked and nothing when not;
+    any other value is read as the API reads it.
+    """
 
     def process_formdata(self, valuelist):
         if not valuelist:
             self.data = False
             return
         value = valuelist[0]
-        if from_json(self):
-            if not isinstance(value, bool):
-                self.data = None
-                raise ValueError(_l("Must be a valid boolean."))
-            self.data = value
-        else:
-            self.data = value not in self.false_values
+        if not from_json(self) and value in ("", "y"):
+            self.data = value == "y"
+            return
+        parsed = parse_boolean(value)
+        if parsed is None:
+            self.data = None
+            raise ValueError(_l("Must be a valid boolean."))
+        self.data = parsed
 
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)

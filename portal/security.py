@@ -1,16 +1,53 @@
 """Request-level safety: who is calling (session or API token), which requests
-need a CSRF token, and the security headers on every response."""
+need a CSRF token, and the security headers on every response.
+
+CSRF is checked as Django checks it (docs/api.md, docs/storefront.md), for both
+faces: an unsafe request is accepted when the token it carries (the
+``x-csrftoken`` header, or the form field ``csrf_token`` or
+``csrfmiddlewaretoken``) equals the ``csrftoken`` cookie, compared in constant
+time. The cookie holds a random value of its own, not tied to the session: the
+storefront client fetches it once, anonymously, and keeps using it after login.
+A cross-site page can neither read that cookie nor set it, so it cannot send the
+matching token. Over HTTPS the ``Origin`` (or ``Referer``) must also be the
+portal's own or one of ``CSRF_TRUSTED_ORIGINS``, so a neighbouring subdomain
+that plants a cookie still cannot post.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session
+import hmac
+import re
+import secrets
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.extensions import csrf
-
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Word characters only, so that clients matching ``value="\w+"`` read it whole.
+_TOKEN = re.compile(r"[A-Za-z0-9]{32,64}")
+# The form field Django's templates use; the storefront client's logout posts it.
+DJANGO_FORM_FIELD = "csrfmiddlewaretoken"
+
+REASON_NO_COOKIE = _l("CSRF cookie not set.")
+REASON_NO_TOKEN = _l("CSRF token missing.")
+REASON_INCORRECT = _l("CSRF token incorrect.")
+REASON_BAD_ORIGIN = _l("Origin checking failed - %(origin)s does not match any trusted origins.")
+REASON_BAD_REFERER = _l("Referer checking failed - %(referer)s does not match any trusted origins.")
+REASON_INSECURE_REFERER = _l("Referer checking failed - Referer is insecure while host is secure.")
+REASON_MALFORMED_REFERER = _l("Referer checking failed - Referer is malformed.")
+
+
+class CSRFFailed(Forbidden):
+    """A write without the right token or from a foreign origin (``portal.errors`` answers it)."""
+
+    def __init__(self, reason: str):
+        super().__init__(description=reason)
+        self.reason = reason
 
 
 def token_from_header() -> str | None:
@@ -22,6 +59,17 @@ def token_from_header() -> str | None:
     return None
 
 
+def csrf_exempt(view):
+    """Mark a view that checks CSRF itself (``csrf_failure``), as the storefront's logout does."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    wrapper.csrf_exempt = True
+    return wrapper
+
+
 def _csrf_required() -> bool:
     """The API contract's rule (docs/api.md), for both faces.
 
@@ -29,20 +77,113 @@ def _csrf_required() -> bool:
       credential, so they need no CSRF token.
     - Anonymous JSON requests (login, registration) are accepted without one only
       with ``Content-Type: application/json``: a cross-site form cannot send that.
-    - Everything else that is unsafe needs the form token or ``X-CSRFToken``.
+    - Everything else that is unsafe needs the form token or ``x-csrftoken``.
     """
     if request.method not in UNSAFE_METHODS or request.routing_exception is not None:
         return False  # nothing to protect; a 404 or 405 follows
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "csrf_exempt", False):
+        return False
     authenticated = current_user.is_authenticated  # loads the user, and notes a token login
     if g.get("auth_via_token"):
         return False
     return authenticated or request.mimetype != "application/json"
 
 
+def _cookie_token() -> str | None:
+    value = request.cookies.get(current_app.config["CSRF_COOKIE_NAME"], "")
+    return value if _TOKEN.fullmatch(value) else None
+
+
+def _sent_token() -> str | None:
+    config = current_app.config
+    sent = request.headers.get(config["CSRF_HEADER_NAME"])
+    if not sent and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sent = request.form.get(config["CSRF_FIELD_NAME"]) or request.form.get(DJANGO_FORM_FIELD)
+    return sent or None
+
+
+def _trusted(origin: str) -> bool:
+    own = f"{request.scheme}://{request.host}"
+    return origin == own or origin in current_app.config["CSRF_TRUSTED_ORIGINS"]
+
+
+def _origin_failure() -> str | None:
+    """Over HTTPS, the page that made the request must be ours or trusted.
+
+    A request with neither ``Origin`` nor ``Referer`` is judged on the token
+    alone: browsers send ``Origin`` with every cross-origin POST, and the
+    storefront's server-side calls (its logout) send neither.
+    """
+    if not request.is_secure:
+        return None
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return None if _trusted(origin) else str(REASON_BAD_ORIGIN) % {"origin": origin}
+    referer = request.headers.get("Referer")
+    if referer is None:
+        return None
+    parts = urlsplit(referer)
+    if not parts.scheme or not parts.netloc:
+        return str(REASON_MALFORMED_REFERER)
+    if parts.scheme != "https":
+        return str(REASON_INSECURE_REFERER)
+    if not _trusted(f"{parts.scheme}://{parts.netloc}"):
+        return str(REASON_BAD_REFERER) % {"referer": referer}
+    return None
+
+
+def csrf_failure() -> str | None:
+    """Why this request's CSRF check fails, or None when it passes."""
+    reason = _origin_failure()
+    if reason:
+        return reason
+    cookie = _cookie_token()
+    if cookie is None:
+        return str(REASON_NO_COOKIE)
+    sent = _sent_token()
+    if sent is None:
+        return str(REASON_NO_TOKEN)
+    if not hmac.compare_digest(sent.encode(), cookie.encode()):
+        return str(REASON_INCORRECT)
+    return None
+
+
 def _check_csrf() -> None:
     if _csrf_required():
-        csrf.protect()
+        reason = csrf_failure()
+        if reason:
+            raise CSRFFailed(reason)
 
+
+def csrf_token() -> str:
+    """The token for forms, ``x-csrftoken`` and ``GET /csrf_token/``: the
+    ``csrftoken`` cookie's value, or a new random one that this response sets
+    as the cookie. It stays the same across login and logout (docs/storefront.md)."""
+    token = g.get("csrf_token")
+    if token is None:
+        token = _cookie_token()
+        if token is None:
+            token = secrets.token_hex(32)
+            g.csrf_token_new = True
+        g.csrf_token = token
+    return token
+
+
+def _csrf_cookie(response):
+    """Set the ``csrftoken`` cookie when this request made a new token."""
+    if g.get("csrf_token_new"):
+        config = current_app.config
+        response.set_cookie(
+            config["CSRF_COOKIE_NAME"],
+            g.csrf_token,
+            max_age=config["CSRF_COOKIE_AGE"],
+            secure=config["SESSION_COOKIE_SECURE"],
+            samesite="Lax",
+            httponly=False,  # the page's own scripts read it (x-csrftoken); other sites cannot
+        )
+        response.vary.add("Cookie")
+    return response
 
 SECURITY_HEADERS = (
     (
@@ -72,74 +213,9 @@ def _security_headers(response):
     return response
 
 
-def _csrf_cookie(response):
-    """Keep the ``csrftoken`` cookie in step with the session's token for JS clients."""
-    token = g.get("csrf_token")  # set by Flask-WTF when this request generated one
-    if token and request.cookies.get(current_app.config["CSRF_COOKIE_NAME"]) != token:
-        response.set_cookie(
-            current_app.config["CSRF_COOKIE_NAME"],
-            token,
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-            samesite="Lax",
-            httponly=False,
-        )
-    return response
-
-
-# Signed tokens kept per app, by the session's raw token (see ``csrf_token``).
-SIGNED_TOKENS_MAX = 4096
-
-
-def csrf_token() -> str:
-    """The request's signed CSRF token: the form field, ``x-csrftoken`` and the
-    ``csrftoken`` cookie all carry it. Use this rather than Flask-WTF's
-    ``generate_csrf()``, which it wraps.
-
-    ``generate_csrf()`` keeps the session's random token and signs it afresh
-    for each request; the signature carries the time it was made, for
-    ``WTF_CSRF_TIME_LIMIT``. With no time limit (our setting: a token lives as
-    long as its session) that time is never read, so a session's token is
-    signed once and the signed form remembered, per app and per worker: no
-    HMAC per page, and the ``csrftoken`` cookie stays the same from page to
-    page instead of being set anew on each. With a time limit, every request
-    signs, as Flask-WTF does.
-    """
-    config = current_app.config
-    field_name = config["WTF_CSRF_FIELD_NAME"]
-    token = g.get(field_name)
-    if token is not None:
-        return token
-    if config["WTF_CSRF_TIME_LIMIT"] is not None:
-        return generate_csrf()
-    signed = current_app.extensions["portal.csrf_signed"]
-    raw = session.get(field_name)
-    token = signed.get(raw) if raw is not None else None
-    if token is None:
-        token = generate_csrf()  # creates the session's raw token if it has none
-        if len(signed) >= SIGNED_TOKENS_MAX:
-            del signed[next(iter(signed))]  # the oldest: it is signed again if it comes back
-        signed[session[field_name]] = token
-    else:
-        setattr(g, field_name, token)  # where Flask-WTF keeps it for the request (and _csrf_cookie reads it)
-    return token
-
-
-def _template_csrf_token(field_name: str):
-    """``csrf_token()`` for templates: a page calls it once per form, so the
-    calls after the first read ``g`` directly."""
-
-    def template_csrf_token() -> str:
-        token = g.get(field_name)
-        return token if token is not None else csrf_token()
-
-    return template_csrf_token
-
-
 def init_security(app: Flask) -> None:
-    csrf.init_app(app)
-    app.extensions["portal.csrf_signed"] = {}
     # The macros of _macros.html (imported without context) call the environment's csrf_token.
-    app.jinja_env.globals["csrf_token"] = _template_csrf_token(app.config["WTF_CSRF_FIELD_NAME"])
+    app.jinja_env.globals["csrf_token"] = csrf_token
     app.before_request(_check_csrf)
     app.after_request(_csrf_cookie)
     app.after_request(_security_headers)

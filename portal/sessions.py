@@ -15,12 +15,16 @@ a storage backend implements), and three promises both stores keep:
   updated where it still exists, never written back, so a request that was in
   flight while the session was ended cannot bring it back.
 - **Anonymous visitors store nothing**: a session that holds nothing but its
-  CSRF secret (a 404, ``/csrf_token/``, the login page) keeps that secret in
-  the session cookie itself (``c.<secret>``), not in the store. Flask-WTF
-  finds it in ``session["csrf_token"]`` as always; the form token and
-  ``X-CSRFToken`` are signed with ``SECRET_KEY`` as always. The first thing
-  worth keeping (a login, a flash, a language) stores the session under a
-  random id.
+  own upkeep (a 404, ``/csrf_token/``, the login page) is neither stored nor
+  sent as a cookie. (The CSRF token lives in its own ``csrftoken`` cookie,
+  portal.security.) The first thing worth keeping (a login, a flash, a
+  language) stores the session under a random id.
+
+Session ids are word characters only (``secrets.token_hex``): the storefront
+client reads the cookie with the pattern ``osessionid=\\w+``
+(docs/storefront.md). Flask-Session makes a new id when it opens a session it
+did not find and when it regenerates one; both are replaced here, before the
+id is stored or sent.
 
 The database store writes through its own connection, so that saving a session
 never commits, or is rolled back with, a request's unfinished business (it is
@@ -29,7 +33,6 @@ read on the request's connection: a read has nothing to commit).
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -46,10 +49,6 @@ from portal.availability import OpensDespiteOutage
 from portal.database import UTCDateTime
 from portal.extensions import db
 
-# The anonymous session cookie: this prefix, then the CSRF secret. A stored
-# session's id (urlsafe base64) never contains a dot.
-ANONYMOUS_COOKIE_PREFIX = "c."
-_SECRET = re.compile(r"[A-Za-z0-9_-]{16,128}")
 # Keys every session carries for its own upkeep; they alone are not worth storing.
 _UPKEEP_KEYS = frozenset({"_permanent", "_created", "_touched", "_fresh"})
 
@@ -72,55 +71,43 @@ class PortalSessionInterface(OpensDespiteOutage, ServerSideSessionInterface):
     def should_set_storage(self, app, session) -> bool:
         return session.modified
 
+    def new_sid(self) -> str:
+        """A random session id of word characters only (``sid_length`` random bytes)."""
+        return secrets.token_hex(self.sid_length)
+
     def open_session(self, app: Flask, request) -> ServerSideSession:
         value = request.cookies.get(self.get_cookie_name(app)) or ""
-        if value.startswith(ANONYMOUS_COOKIE_PREFIX):
-            opened = self.session_class(sid=secrets.token_urlsafe(self.sid_length), permanent=self.permanent)
-            secret = value[len(ANONYMOUS_COOKIE_PREFIX) :]
-            if _SECRET.fullmatch(secret):
-                opened[app.config["WTF_CSRF_FIELD_NAME"]] = secret
-            opened.modified = opened.accessed = False
-            opened.stored_sid = None
-            return opened
         opened = super().open_session(app, request)
         if self.is_null_session(opened):
             return opened  # the store did not answer (portal.availability): the request ends in a 503
         # Found in the store when it kept the cookie's id; otherwise it is new.
         opened.stored_sid = opened.sid if value and opened.sid == value else None
+        if opened.stored_sid is None:
+            opened.sid = self.new_sid()
         return opened
 
+    def regenerate(self, session: ServerSideSession) -> None:
+        super().regenerate(session)
+        if session:
+            session.sid = self.new_sid()
+
     def save_session(self, app: Flask, session: ServerSideSession, response) -> None:
-        if session.modified and not self._worth_storing(app, session):
+        if session.modified and not self._worth_storing(session):
             self._keep_out_of_store(app, session, response)
             return
         super().save_session(app, session, response)
 
-    def _worth_storing(self, app: Flask, session: ServerSideSession) -> bool:
+    def _worth_storing(self, session: ServerSideSession) -> bool:
         if g.get("auth_via_token") and not self.is_stored(session):
             return False  # a request with a token and no session: nothing ever comes back for it
-        return bool(set(session.keys()) - _UPKEEP_KEYS - {app.config["WTF_CSRF_FIELD_NAME"]})
+        return bool(set(session.keys()) - _UPKEEP_KEYS)
 
     def _keep_out_of_store(self, app: Flask, session: ServerSideSession, response) -> None:
-        """Nothing worth storing: out of the store, and the CSRF secret (if any) into the cookie."""
+        """Nothing worth storing: out of the store, and no cookie."""
         if getattr(session, "stored_sid", None):
             self._delete_session(self.key_prefix + session.stored_sid)
         name = self.get_cookie_name(app)
-        secret = session.get(app.config["WTF_CSRF_FIELD_NAME"])
-        if g.get("auth_via_token"):
-            return
-        if secret:
-            value = ANONYMOUS_COOKIE_PREFIX + secret
-            if request.cookies.get(name) != value:
-                response.set_cookie(
-                    name,
-                    value,
-                    domain=self.get_cookie_domain(app),
-                    path=self.get_cookie_path(app),
-                    httponly=self.get_cookie_httponly(app),
-                    secure=self.get_cookie_secure(app),
-                    samesite=self.get_cookie_samesite(app),
-                )
-        elif name in request.cookies:
+        if name in request.cookies and not g.get("auth_via_token"):
             response.delete_cookie(name, domain=self.get_cookie_domain(app), path=self.get_cookie_path(app))
         response.vary.add("Cookie")
 

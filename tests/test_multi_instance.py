@@ -78,10 +78,11 @@ class Instance:
         return self.request("POST", "/users/login/", json={"email": "demo@example.com", "password": password})
 
     def logged_in(self) -> Login:
+        token = set_cookies(self.request("GET", "/csrf_token/"))["csrftoken"]  # fetched once, as a storefront does
         response = self.login()
         assert response.status_code == 200, response.text
         cookies = set_cookies(response)  # production cookies are Secure: a cookie jar keeps them from http://
-        return Login(cookies={k: cookies[k] for k in ("sessionid", "csrftoken")}, key=response.json()["key"])
+        return Login(cookies={"osessionid": cookies["osessionid"], "csrftoken": token}, key=response.json()["key"])
 
     def user(self, headers: dict[str, str]) -> int:
         return self.request("GET", "/users/user/", headers=headers).status_code

@@ -3,16 +3,14 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from flask import Blueprint
-from itsdangerous import TimestampSigner
 
-from portal import create_app, security
+from portal import create_app
 from portal.extensions import db, limiter
-from tests.conftest import DEMO_PASSWORD, SHARED_LIMITS, form_token, page
+from tests.conftest import SHARED_LIMITS, page
 
 
 def test_security_headers_on_every_response(client):
@@ -51,76 +49,9 @@ def test_authenticated_pages_are_not_cached(client, auth, customer):
 
 def test_session_cookie_flags(client, auth, customer):
     response = auth.login()
-    cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("sessionid="))
+    cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("osessionid="))
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
-
-
-# --- CSRF tokens --------------------------------------------------------------------
-# With no WTF_CSRF_TIME_LIMIT a session's token is signed once, not once per page.
-
-
-@pytest.fixture
-def later_clock(monkeypatch):
-    """Move itsdangerous's signing clock on, as the minutes between two pages would."""
-
-    def move(seconds: int) -> None:
-        now = int(time.time()) + seconds
-        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now)
-
-    return move
-
-
-def _sets_csrf_cookie(response) -> bool:
-    return any(value.startswith("csrftoken=") for value in response.headers.getlist("Set-Cookie"))
-
-
-def test_a_session_keeps_one_csrf_token_from_page_to_page(client, auth, customer, later_clock):
-    auth.login()
-    first = client.get("/account/profile")
-    later_clock(600)
-    later = client.get("/account/segments")
-    assert form_token(later) == form_token(first) == client.get_cookie("csrftoken").value
-    assert not _sets_csrf_cookie(later)
-    assert client.get("/csrf_token/").get_json()["csrf_token"] == form_token(first)
-    # ... and it is still accepted
-    assert client.post("/account/logout", data={"csrf_token": form_token(later)}).status_code == 302
-    assert client.get("/account/profile").status_code == 302
-
-
-def test_a_new_session_gets_a_new_csrf_token(client, auth, customer):
-    before = form_token(client.get("/account/login"))
-    auth.login()
-    after = form_token(client.get("/account/profile"))
-    assert after != before
-    assert client.get_cookie("csrftoken").value == after
-    assert client.post("/account/logout", data={"csrf_token": before}).status_code == 403
-
-
-@pytest.mark.config(WTF_CSRF_TIME_LIMIT=60)
-def test_with_a_time_limit_each_page_signs_its_token_afresh(client, customer, later_clock):
-    first = form_token(client.get("/account/login"))
-    later_clock(120)
-    later = client.get("/account/login")
-    assert form_token(later) != first
-    assert _sets_csrf_cookie(later)
-    credentials = {"email": "demo@example.com", "password": DEMO_PASSWORD}
-    assert client.post("/account/login", data={**credentials, "csrf_token": first}).status_code == 403  # expired
-    assert client.post("/account/login", data={**credentials, "csrf_token": form_token(later)}).status_code == 302
-
-
-def test_signed_tokens_kept_are_bounded_and_a_forgotten_one_still_works(app, customer, monkeypatch):
-    monkeypatch.setattr(security, "SIGNED_TOKENS_MAX", 2)
-    clients = [app.test_client() for _ in range(3)]
-    tokens = [form_token(c.get("/account/login")) for c in clients]
-    assert len(set(tokens)) == 3
-    assert len(app.extensions["portal.csrf_signed"]) == 2  # the first session's was let go
-    first = clients[0]
-    token = form_token(first.get("/account/login"))  # signed again
-    response = first.post("/account/login", data={"email": "demo@example.com", "password": DEMO_PASSWORD,
-                                                   "csrf_token": token})
-    assert response.status_code == 302
-    assert first.get("/account/profile").status_code == 200
 
 
 # --- rate limits beyond our route limits ------------------------------------------

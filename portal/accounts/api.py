@@ -43,7 +43,6 @@ def login():
     flow.mark_reauthenticated()
     key = services.issue_token(user=user, session_id=session.sid)
     session["auth_token_hash"] = AuthToken.hash_key(key)
-    signed_csrf_token()  # a fresh token for the fresh session, sent as the csrftoken cookie
     return jsonify(key=key)
 
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.forms import PortalForm, TextField
 
@@ -28,6 +28,21 @@ class ChangePasswordForm(PortalForm):
     )
     new_password = SecretField(
         _l("New password"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "new-password"}
+    )
+
+
+class StorefrontChangePasswordForm(PortalForm):
+    """``POST /users/password/change/`` as the storefront client sends it (Django's field names)."""
+
+    old_password = SecretField(_l("Current password"), [DataRequired(), Length(max=128)])
+    new_password1 = SecretField(_l("New password"), [DataRequired(), Length(max=128)])
+    new_password2 = SecretField(
+        _l("New password again"),
+        [
+            DataRequired(),
+            Length(max=128),
+            EqualTo("new_password1", message=_l("The two password fields didn't match.")),
+        ],
     )
 
 

@@ -57,6 +57,8 @@ class User(UserMixin, db.Model):
     # Last and first name folded by portal.search_text.name_key, written with every change
     # of either (below): what agent search compares the folded query with.
     search_name: Mapped[str] = mapped_column(String(101), default="", server_default="")
+    # When the user last logged in, on either face (GET /current_user/ answers it).
+    last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[AuthToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

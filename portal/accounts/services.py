@@ -7,6 +7,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
+from portal import clock
 from portal.accounts.models import AuthToken, User
 from portal.accounts.password_rules import password_problems
 from portal.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
@@ -46,6 +47,12 @@ def create_user(*, email: str, password: str, role: str = "customer", **fields) 
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def record_login(*, user: User) -> None:
+    """Note when the user logged in (``last_login``), as Django does at every login."""
+    user.last_login = clock.now()
+    db.session.commit()
 
 
 def issue_token(*, user: User, session_id: str | None = None) -> str:

@@ -11,10 +11,12 @@ from portal.sessions import rotate_session
 
 
 def start_session(user: User) -> None:
-    """Log in with a fresh session id and a fresh CSRF token."""
+    """Log in with a fresh session id. The CSRF cookie stays as it is: the
+    storefront client keeps the token it fetched before login (docs/storefront.md)."""
     session.clear()
     rotate_session()
     login_user(user)
+    services.record_login(user=user)
 
 
 def end_session() -> None:

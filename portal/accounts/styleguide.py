@@ -65,3 +65,15 @@ def security_email_taken():
 def security_sessions_ended():
     flash(ngettext("Logged out of %(num)d other session.", "Logged out of %(num)d other sessions.", 2), "success")
     return _security()
+
+
+# --- the storefront client's logout ---------------------------------------------------
+
+
+@entry(
+    "accounts/logout_confirm.html",
+    "storefront logout, step 1",
+    note="POST /users/logout without a CSRF token: the form that logs out (docs/storefront.md).",
+)
+def logout_confirm():
+    return {"token": "0" * 64}

@@ -8,6 +8,7 @@ a phone or a date of birth means the same thing everywhere.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from datetime import date
 from typing import Any
@@ -275,13 +276,37 @@ class GenderField(ChoiceOrNullField):
         super().__init__(label, validators, choices=gender_choices(), **kwargs)
 
 
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,4})?")
+
+
+def primary_language(tag: str | None) -> str:
+    """The language of a tag (``tr`` of ``tr-TR``), lower case."""
+    return re.split(r"[-_]", tag or "", maxsplit=1)[0].lower()
+
+
 class LanguageField(ChoiceOrNullField):
-    """One of the configured ``LANGUAGES``."""
+    """A language tag whose language is one of the configured ``LANGUAGES``
+    (``tr``, ``tr-tr``, ``en-GB``), kept as sent: the vendor's clients send
+    region tags and expect them back. The page's select offers the languages."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         # The list itself, not the function: WTForms calls a choices callable through
         # inspect.signature whenever a render or a validation reads it.
         super().__init__(label, validators, nullable=False, choices=language_choices(), **kwargs)
+
+    def iter_choices(self):
+        choices = super().iter_choices()
+        if self.data and not any(choice.selected for choice in choices):
+            language = primary_language(self.data)  # a stored ``tr-tr`` selects Türkçe
+            choices = [choice._replace(selected=choice.value == language) for choice in choices]
+        return choices
+
+    def pre_validate(self, form):
+        if self.data is None:
+            raise StopValidation(_l("This field may not be null."))
+        spoken = {choice.value for choice in self.choices}
+        if not LANGUAGE_TAG.fullmatch(self.data) or primary_language(self.data) not in spoken:
+            raise StopValidation(_l("“%(value)s” is not a valid choice.", value=self.data))
 
 
 class BirthDateField(ISODateField):

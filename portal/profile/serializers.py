@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from flask import url_for
+import phonenumbers
+from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -49,6 +50,22 @@ def values_from_json(values: Mapping[str, Any]) -> dict[str, Any]:
     return restored
 
 
+def api_phone(value: str | None) -> str | None:
+    """A stored (E.164) phone as the API answers it: ``API_PHONE_FORMAT`` ``national``
+    (the default) shows the default region's numbers as its shops write them
+    (``05551112233`` in Turkey) and others in E.164; ``e164`` shows E.164 everywhere."""
+    if not value or current_app.config["API_PHONE_FORMAT"] != "national":
+        return value
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    if phonenumbers.region_code_for_number(number) != current_app.config["DEFAULT_PHONE_REGION"]:
+        return value
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return "".join(ch for ch in national if ch.isdigit())
+
+
 def avatar_url(name: str | None) -> str | None:
     return url_for("profile_api.avatar", name=name, _external=True) if name else None
 
@@ -75,7 +92,7 @@ def profile_json(user: User) -> dict[str, Any]:
         "call_allowed": user.call_allowed,
         "avatar": avatar_url(user.avatar),
         "email": user.email,
-        "phone": user.phone,
+        "phone": api_phone(user.phone),
         "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else None,
         "gender": user.gender,
         "genders": gender_options(),

@@ -26,7 +26,7 @@ from portal.errors import FieldErrors, PermissionDenied, RateLimited
 from portal.extensions import db
 from portal.otp.services import DAY, Challenge, send_code, send_notice, user_subject, verify_code, wait_text
 from portal.profile import avatars
-from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes
+from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes, primary_language
 from portal.profile.models import CONSENT_FIELDS, SENSITIVE_FIELDS, ConsentRecord, PhoneChange
 from portal.profile.protection import refuse_protected_changes
 from portal.request_context import ChangeOrigin
@@ -287,7 +287,7 @@ def notify_phone_replaced(*, old_phone: str, language_code: str | None, client_i
 
     Best effort: the change is already made; a failed message is recorded by ``send_notice``.
     """
-    with force_locale(language_code or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(primary_language(language_code) or current_app.config["BABEL_DEFAULT_LOCALE"]):
         text = _(
             "This number was replaced on your account and will no longer receive its messages. "
             "If you did not do this, contact customer service."

@@ -1,17 +1,19 @@
-"""``POST /users/register-with-loyalty/`` of the vendor API: sign-up confirmed by an SMS code."""
+"""Sign-up confirmed by an SMS code, on the vendor API: ``POST /users/register-with-loyalty/``
+(documented) and ``POST /users/registration/`` (the storefront client's plain registration)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, session
 from flask_babel import get_locale
 
+from portal.accounts import services as accounts
+from portal.accounts.models import AuthToken
 from portal.accounts.passwords import hash_password
 from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import start_session
 from portal.loyalty import services as loyalty
 from portal.profile.serializers import profile_json
 from portal.request_context import change_origin
-from portal.security import csrf_token as signed_csrf_token
 from portal.signup import services
 from portal.signup.forms import RegisterForm
 from portal.signup.throttle import throttle_registration
@@ -38,11 +40,37 @@ def register():
             loyalty_card=form.loyalty_card,
         )
         start_session(user)
-        signed_csrf_token()  # a fresh token for the fresh session, sent as the csrftoken cookie
         return jsonify(profile_json(user)), 201
     services.start_registration(
         details=details, loyalty_card=form.loyalty_card, client_ip=origin.client_ip, locale=str(get_locale())
     )
+    if form.resend.data:
+        return jsonify(message="success")
+    return jsonify(profile_json(services.preview_user(details))), 202
+
+
+@bp.post("/users/registration/")
+@throttle_registration
+def registration():
+    """The storefront client's sign-up (no loyalty card): the first POST answers 202
+    (the client shows its SMS code step) and sends the code; the same POST with
+    ``code`` creates the account and logs in: 201 ``{"key"}`` and a session cookie,
+    as its login does. ``resend``: 200. The client's extra fields (``formType``,
+    ``locale``, ``captchaValidated``, ``csrfToken``, ``callbackUrl``, ``json``) are
+    ignored like any unknown field."""
+    form = RegisterForm.from_request()
+    form.validate_or_raise()
+    details = form.details()
+    origin = change_origin("api")
+    if form.code.data and not form.resend.data:
+        user = services.complete_registration(
+            details=details, password_hash=hash_password(form.password.data), code=form.code.data, origin=origin
+        )
+        start_session(user)
+        key = accounts.issue_token(user=user, session_id=session.sid)
+        session["auth_token_hash"] = AuthToken.hash_key(key)
+        return jsonify(key=key), 201
+    services.start_registration(details=details, client_ip=origin.client_ip, locale=str(get_locale()))
     if form.resend.data:
         return jsonify(message="success")
     return jsonify(profile_json(services.preview_user(details))), 202

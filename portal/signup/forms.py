@@ -21,6 +21,7 @@ from portal.profile.fields import (
     NameField,
     PhoneField,
 )
+from portal.signup.services import POLICY_FIELDS
 
 REQUIRED = _l("This field is required.")
 NOT_DETAILS = ("password", "code", "resend", "add_loyalty")
@@ -70,11 +71,19 @@ class RegisterDetailsForm(PortalForm):
     sms_allowed = StrictBooleanField(_l("Send me offers and news by SMS."))
     call_allowed = StrictBooleanField(_l("Call me about offers and campaigns."))
     attributes = AttributesField(_l("Attributes"))
+    # The storefront's policy boxes, recorded in ``attributes`` when sent (the pages have none).
+    confirm = StrictBooleanField(_l("I accept the membership agreement."))
+    kvkk_confirm = StrictBooleanField(_l("I have read the KVKK notice."))
     add_loyalty = StrictBooleanField(_l("Create my loyalty card"))
 
     def details(self) -> dict:
         """The cleaned registration data, without the password and the card wish."""
-        return {name: field.data for name, field in self._fields.items() if name not in NOT_DETAILS}
+        sent = self.sent_fields()
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in NOT_DETAILS and (name not in POLICY_FIELDS or name in sent)
+        }
 
     @property
     def loyalty_card(self) -> bool:

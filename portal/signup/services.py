@@ -36,6 +36,9 @@ from portal.profile.services import record_consents
 from portal.request_context import ChangeOrigin
 
 PURPOSE = "register"
+# Policy acceptances a storefront sends with a sign-up; kept in ``attributes`` as the
+# vendor shows them, beside the notice version (``kvkk_flat_page_version``).
+POLICY_FIELDS = ("confirm", "kvkk_confirm")
 USER_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "gender", "language_code")
 
 
@@ -72,9 +75,13 @@ def refuse_protected_attributes(details: Mapping[str, Any]) -> None:
 def preview_user(details: Mapping[str, Any]) -> User:
     """An unsaved user with these details, for the documented 202 body."""
     user = User(**{name: details.get(name) for name in USER_FIELDS})
-    user.email_allowed = user.sms_allowed = user.call_allowed = False  # nothing is granted before the code
+    for name in CONSENT_FIELDS:  # as sent: they are granted with the code
+        setattr(user, name, bool(details.get(name)))
     user.avatar = None
-    user.attributes = dict(details.get("attributes") or {})
+    user.attributes = {
+        **(details.get("attributes") or {}),
+        **{name: bool(details[name]) for name in POLICY_FIELDS if name in details},
+    }
     user.date_joined = clock.now()
     return user
 
@@ -103,6 +110,7 @@ def complete_registration(
     )
     attributes = {
         **(details.get("attributes") or {}),
+        **{name: bool(details[name]) for name in POLICY_FIELDS if name in details},
         "register_client_type": origin.source,
         "logged_ip": origin.client_ip,
     }

@@ -1,5 +1,6 @@
 """The JSON authentication contract (docs/api.md)."""
 
+import re
 from datetime import timedelta
 
 from portal import clock
@@ -15,14 +16,15 @@ def test_csrf_token_endpoint_sets_cookie(client):
 
 
 def test_login_returns_key_and_fresh_session(client, customer):
-    client.get("/csrf_token/")
-    before = client.get_cookie("sessionid").value
+    before = "f" * 64  # a session id planted before login is never the login's
+    client.set_cookie("osessionid", before)
     response = client.post("/users/login/", json={"email": "DEMO@example.com", "password": DEMO_PASSWORD, "extra": 1})
     assert response.status_code == 200
     body = response.get_json()
     assert set(body) == {"key"} and len(body["key"]) == 40
-    after = client.get_cookie("sessionid").value
+    after = client.get_cookie("osessionid").value
     assert after != before
+    assert re.fullmatch(r"\w+", after)
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(client, customer):
@@ -91,11 +93,11 @@ def test_token_requests_need_no_csrf(app, customer):
 
 def test_logout_ends_session_and_token_at_once(app, api, customer):
     api.login()
-    stolen_cookie = api.client.get_cookie("sessionid").value
+    stolen_cookie = api.client.get_cookie("osessionid").value
     assert api.post("/users/logout/").status_code == 200
     assert api.get("/users/user/").status_code == 401
     replay = app.test_client()
-    replay.set_cookie("sessionid", stolen_cookie)
+    replay.set_cookie("osessionid", stolen_cookie)
     assert replay.get("/users/user/").status_code == 401
     assert replay.get("/users/user/", headers={"Authorization": f"Token {api.key}"}).status_code == 401
 

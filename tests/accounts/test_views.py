@@ -21,12 +21,12 @@ def test_login_page_has_labelled_fields(client):
 
 
 def test_login_redirects_to_profile_and_rotates_session(client, auth, customer):
-    client.get("/account/login")
-    before = client.get_cookie("sessionid").value
+    before = "f" * 64  # a session id planted before login is never the login's
+    client.set_cookie("osessionid", before)
     response = auth.login()
     assert response.status_code == 302
     assert response.headers["Location"] == "/account/profile"
-    assert client.get_cookie("sessionid").value != before
+    assert client.get_cookie("osessionid").value != before
     soup = page(client.get("/account/profile"))
     assert soup.find(id="profile-name").get_text(strip=True) == "Demo Customer"
     assert soup.find(id="profile-email").get_text(strip=True) == "demo@example.com"
@@ -96,12 +96,12 @@ def test_login_form_without_csrf_is_refused_and_logs_nobody_in(client, customer)
 
 def test_logout_is_post_only_and_ends_the_session(app, client, auth, customer):
     auth.login()
-    cookie = client.get_cookie("sessionid").value
+    cookie = client.get_cookie("osessionid").value
     assert client.get("/account/logout").status_code == 405
     response = auth.logout()
     assert response.headers["Location"] == "/account/login"
     replay = app.test_client()
-    replay.set_cookie("sessionid", cookie)
+    replay.set_cookie("osessionid", cookie)
     assert replay.get("/account/profile").status_code == 302
 
 

@@ -40,7 +40,7 @@ class Console:
         return self.auth.post("/agent/acting/stop", token_from="/account/profile")
 
     def session_id(self) -> str:
-        return self.client.get_cookie("sessionid").value
+        return self.client.get_cookie("osessionid").value
 
 
 @pytest.fixture

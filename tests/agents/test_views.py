@@ -234,7 +234,7 @@ def test_the_old_session_id_is_dead_after_start_and_stop(app, acting, customer):
     during = acting.session_id()
     acting.stop()
     replay = app.test_client()
-    replay.set_cookie("sessionid", during)
+    replay.set_cookie("osessionid", during)
     assert replay.get("/account/profile").status_code == 302  # to login: nobody
 
 

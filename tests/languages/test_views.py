@@ -134,6 +134,7 @@ class TestJsonFollowsAcceptLanguage:
 
     def test_csrf_failure(self, api, customer):
         api.login()
+        api.csrf()  # the cookie is there, the header is not
         response = api.client.post("/users/logout/", headers=TR)
         assert response.status_code == 403
         assert response.get_json() == {"detail": "CSRF doğrulaması başarısız: CSRF anahtarı eksik."}

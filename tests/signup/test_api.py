@@ -121,7 +121,7 @@ def test_password_has_no_composition_rules(client, loyalty_service):
         ({"date_of_birth": "01/01/1990"}, "date_of_birth",
          "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."),
         ({"gender": "other"}, "gender", "“other” is not a valid choice."),
-        ({"add_loyalty": "yes"}, "add_loyalty", "Must be a valid boolean."),
+        ({"add_loyalty": "sure"}, "add_loyalty", "Must be a valid boolean."),
         ({"first_name": 5}, "first_name", "Not a valid string."),
     ],
 )
