@@ -38,7 +38,8 @@ def html_params(**kwargs: Any) -> Markup:
 
 
 def _subclass(widget_class: type) -> type:
-    return type(widget_class.__name__, (widget_class,), {"html_params": staticmethod(html_params), "__module__": __name__})
+    namespace = {"html_params": staticmethod(html_params), "__module__": __name__}
+    return type(widget_class.__name__, (widget_class,), namespace)
 
 
 # Each stock widget that writes its tag through ``self.html_params``: its faster subclass.
