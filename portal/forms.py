@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import BooleanField, DateField, Field, StringField
 
 from portal import widgets
 from portal.errors import FieldErrors
+from portal.i18n import lazy_gettext as _l
 
 
 class JSONMultiDict(MultiDict):

@@ -106,3 +106,21 @@ def test_a_label_read_again_in_later_requests_follows_each_request_s_language(ap
         ("First name", "First name", "First name"),
         ("Ad", "Ad", "Ad"),
     ]
+
+
+def test_a_lazy_text_is_a_string_in_the_language_of_each_read(app):
+    from markupsafe import escape
+
+    from portal.i18n import lazy_gettext
+
+    plain = lazy_gettext("Language")
+    formatted = lazy_gettext("Age must be between %(low)d and %(high)d years.", low=1, high=2)
+    with app.test_request_context(headers={"Accept-Language": "tr"}):
+        assert str(plain) == "Dil" and plain == "Dil" and hash(plain) == hash("Dil")
+        assert str(formatted) == "Yaşınız 1 ile 2 arasında olmalıdır."
+        assert escape(plain) == "Dil" and plain + "!" == "Dil!" and len(plain) == 3
+        with force_locale("en"):
+            assert str(plain) == "Language" and plain.upper() == "LANGUAGE"
+        assert lazy_gettext("%(n)s%%") % {"n": 5} == "5%"
+    with app.app_context():
+        assert str(formatted) == "Age must be between 1 and 2 years."

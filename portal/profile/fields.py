@@ -15,7 +15,6 @@ from typing import Any
 
 import phonenumbers
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -27,6 +26,7 @@ from portal import clock
 from portal.accounts.models import GENDERS, User
 from portal.extensions import db
 from portal.forms import ISODateField, TextField, from_json
+from portal.i18n import lazy_gettext as _l
 
 NAME_MAX_LENGTH = 50
 SERVER_MANAGED_ATTRIBUTES = ("register_client_type", "logged_ip", "kvkk_flat_page_version")
