@@ -29,6 +29,8 @@ def _bound_gettext(ugettext):
         rv = ugettext(string)
         if context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 (the catalogue's text, as Jinja's own gettext does)
+        if not variables and "%" not in rv:
+            return rv  # what `rv % {}` gives, without Markup's formatting machinery
         return rv % variables
 
     return gettext
