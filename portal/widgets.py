@@ -7,9 +7,11 @@ method each input widget calls), so each stock input widget gets a subclass here
 whose ``html_params`` writes the same string with f-strings and ``escape``.
 ``tests/test_widgets.py`` holds the output to WTForms' own, byte for byte.
 
-``PortalForm.Meta.bind_field`` gives a field the subclass of its widget class (with
-the same settings) when the form does not name a widget of its own; any other
-widget (select, textarea, lists, custom ones) is WTForms' as it is.
+A ``<select>`` is written by a widget of our own (:class:`Select`), the same tags.
+
+``PortalForm.Meta.bind_field`` gives a field the faster widget for its class's
+widget (with the same settings) when the form does not name a widget of its own;
+any other widget (textarea, lists, custom ones) is WTForms' as it is.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from wtforms import widgets
+from wtforms.fields.choices import Choice
 from wtforms.widgets.core import clean_key
 
-__all__ = ["faster", "html_params"]
+__all__ = ["Select", "faster", "html_params"]
 
 
 def html_params(**kwargs: Any) -> Markup:
@@ -42,12 +45,53 @@ def _subclass(widget_class: type) -> type:
     return type(widget_class.__name__, (widget_class,), namespace)
 
 
-# Each stock widget that writes its tag through ``self.html_params``: its faster subclass.
+class Select:
+    """A ``<select>`` as ``wtforms.widgets.Select`` writes it, through the field's public
+    ``iter_choices()`` and the faster ``html_params``.
+
+    WTForms' own writes the tag and each option with the module's ``html_params``
+    (no override point there) and looks up ``render_option``'s signature with
+    ``inspect`` on every render. This is a widget of our own (any callable is a
+    widget): the same tag, options and escaping. Grouped choices (``optgroup``) are
+    left to WTForms' widget.
+    """
+
+    validation_attrs = ("required", "disabled")
+
+    def __init__(self, multiple: bool = False):
+        self.multiple = multiple
+
+    def __call__(self, field, **kwargs: Any) -> Markup:
+        if field.has_groups():
+            return widgets.Select(multiple=self.multiple)(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        flags = vars(field.flags)  # the flags set on the field, as WTForms' dir() finds them
+        for name in self.validation_attrs:
+            if name in flags and name not in kwargs:
+                kwargs[name] = flags[name]
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for choice in field.iter_choices():
+            if not isinstance(choice, Choice):
+                choice = Choice(*choice)
+            value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+            options = {"value": value, **(choice.render_kw or {})}
+            if choice.selected:
+                options["selected"] = True
+            html.append(f"<option {html_params(**options)}>{escape(choice.label or choice.value)}</option>")
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704 - every part escaped above
+
+
+# Each stock widget that writes its tag through ``self.html_params``: its faster subclass;
+# the select: ours.
 _FASTER: dict[type, type] = {
     cls: _subclass(cls)
     for cls in vars(widgets).values()
     if isinstance(cls, type) and issubclass(cls, widgets.Input)
 }
+_FASTER[widgets.Select] = Select
 
 
 def faster(widget: Any) -> Any:

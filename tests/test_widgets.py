@@ -61,6 +61,7 @@ class Everything(PortalForm):
     odd = SelectField(
         "Odd values", choices=[SelectChoice('a"&<b>', "Tricky"), SelectChoice(" ", ""), SelectChoice("", "Empty")]
     )
+    must_pick = SelectField("Must pick", [DataRequired()], choices=[SelectChoice("y", "Yes"), SelectChoice("n", "No & <no>")])
     numbered = SelectField("Numbered", coerce=int, choices=[SelectChoice(1, "One"), SelectChoice(2, "Two")])
     many = SelectMultipleField(
         "Many", choices=[SelectChoice("a", "A"), SelectChoice("b", "B"), SelectChoice("c", "C & D")]
@@ -94,6 +95,7 @@ DATA = {
     "chosen_gender": "male",
     "language": "tr",
     "odd": 'a"&<b>',
+    "must_pick": "n",
     "numbered": 2,
     "many": ["a", "c"],
     "grouped": "y",
@@ -123,6 +125,12 @@ def form(app):
 
 def stock_widget(widget):
     """The WTForms widget ``portal.widgets`` derived ``widget`` from, with the same settings."""
+    from wtforms.widgets import Select
+
+    from portal import widgets
+
+    if type(widget) is widgets.Select:
+        return Select(multiple=widget.multiple)
     stock = next(cls for cls in type(widget).__mro__ if cls.__module__.startswith("wtforms."))
     copy = stock.__new__(stock)
     copy.__dict__.update(vars(widget))
@@ -143,6 +151,8 @@ def test_input_fields_get_the_faster_widgets(form):
     assert type(form.name.widget).__module__ == "portal.widgets"
     assert type(form.secret.widget).__module__ == "portal.widgets"
     assert type(form.token.widget).__module__ == "portal.widgets"
+    assert type(form.colour.widget).__module__ == "portal.widgets"
+    assert form.many.widget.multiple is True
     assert form.shown_secret.widget.hide_value is False  # a widget the form names is its own
     assert type(form.shown_secret.widget).__module__ == "wtforms.widgets.core"
 
