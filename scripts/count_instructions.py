@@ -49,8 +49,12 @@ def _environment(database_url: str) -> dict[str, str]:
 
 def _child(path: str, count: int) -> None:
     """Inside valgrind: log in, warm up, then ``count`` requests of ``path``."""
-    from portal import create_app
+    from portal import clock, create_app
 
+    # The portal's clock stands still: a session is touched (written) once a minute of
+    # wall time, and under valgrind a run takes minutes, so the count would depend on
+    # how busy the machine was.
+    clock.freeze()
     app = create_app()
     client = app.test_client()
     base = "https://localhost"  # production sends the session cookie over HTTPS only
