@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 
@@ -43,5 +44,45 @@ def template_context() -> dict[str, Any]:
     return {"_": gettext, "gettext": gettext, "get_locale": lambda: locale}
 
 
+# Navigation renders kept per app; emptied when full (a stream of odd script roots or
+# endpoints cannot grow it without end).
+NAV_MEMO_SIZE = 512
+
+
+@pass_context
+def nav_items(context: Context) -> Markup:
+    """``_nav_items.html``, rendered once per language, role, page and setting.
+
+    The logged-in navigation is the same for every customer (or agent, or admin) on
+    the same page in the same language: a dozen links, each a ``url_for`` and a
+    ``_()``. It is rendered as ``{% include %}`` would render it (with the page's
+    variables), the first time each combination of what it reads is seen, and the
+    HTML is kept per app: the language, the user's role and staff flag, the
+    endpoint (for ``aria-current``), the script root (for the links) and the
+    ``sms_outbox_enabled``/``dev_pages`` settings. The partial must read nothing
+    else (it says so at its top).
+    """
+    request, user = context["request"], context["current_user"]
+    key = (
+        str(context["get_locale"]()),
+        user.role,
+        user.is_staff,
+        request.endpoint,
+        request.script_root,
+        bool(context.get("sms_outbox_enabled")),
+        bool(context.get("dev_pages")),
+    )
+    memo = current_app.extensions.setdefault("portal.nav_items", {})
+    html = memo.get(key)
+    if html is None:
+        template = context.environment.get_template("_nav_items.html")
+        html = Markup(template.render(context.get_all()))  # noqa: S704 - an autoescaped template's output
+        if len(memo) >= NAV_MEMO_SIZE:
+            memo.clear()
+        memo[key] = html
+    return html
+
+
 def init_templating(app: Flask) -> None:
-    """Nothing beyond Flask-Babel's own gettext callables and the context processor."""
+    """The layout's cached navigation (:func:`nav_items`)."""
+    app.jinja_env.globals["nav_items"] = nav_items

@@ -211,3 +211,35 @@ def test_templates_translate_outside_a_request(app):
             assert template.render() == "Çıkış yap|Giriş yap"
 
 
+
+
+def _nav(response):
+    links = page(response).find("nav", class_="site-nav").find_all("a")
+    return [(a.get_text(), a["href"], a.get("aria-current")) for a in links]
+
+
+def test_the_navigation_follows_each_page_language_and_role(app, client, auth, customer, make_user):
+    auth.login()
+    profile = _nav(client.get("/account/profile"))
+    assert ("Profile", "/account/profile", "page") in profile
+    assert ("Consents", "/account/consents", None) in profile
+    assert all(text != "Manage segments" for text, _href, _current in profile)
+    consents = _nav(client.get("/account/consents"))
+    assert ("Profile", "/account/profile", None) in consents
+    assert ("Consents", "/account/consents", "page") in consents
+    assert _nav(client.get("/account/profile", base_url="http://localhost/shop/"))[0][1] == "/shop/account/profile"
+
+    auth.post("/language", {"language": "tr", "next": "/account/profile"}, token_from="/account/profile")
+    assert ("Profil", "/account/profile", "page") in _nav(client.get("/account/profile"))
+
+    make_user(email="boss@example.com", role="admin")
+    admin = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(admin).login(email="boss@example.com")
+    admin_nav = _nav(admin.get("/account/profile"))
+    assert ("Manage segments", "/admin/segments", None) in admin_nav
+    assert ("Profile", "/account/profile", "page") in admin_nav
+    assert page(admin.get("/account/profile")).find(id="nav-user").get_text() != page(
+        client.get("/account/profile")
+    ).find(id="nav-user").get_text()
