@@ -61,7 +61,9 @@ class Everything(PortalForm):
     odd = SelectField(
         "Odd values", choices=[SelectChoice('a"&<b>', "Tricky"), SelectChoice(" ", ""), SelectChoice("", "Empty")]
     )
-    must_pick = SelectField("Must pick", [DataRequired()], choices=[SelectChoice("y", "Yes"), SelectChoice("n", "No & <no>")])
+    must_pick = SelectField(
+        "Must pick", [DataRequired()], choices=[SelectChoice("y", "Yes"), SelectChoice("n", "No & <no>")]
+    )
     numbered = SelectField("Numbered", coerce=int, choices=[SelectChoice(1, "One"), SelectChoice(2, "Two")])
     many = SelectMultipleField(
         "Many", choices=[SelectChoice("a", "A"), SelectChoice("b", "B"), SelectChoice("c", "C & D")]
