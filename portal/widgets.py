@@ -16,6 +16,7 @@ any other widget (textarea, lists, custom ones) is WTForms' as it is.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -25,18 +26,22 @@ from wtforms.widgets.core import clean_key
 
 __all__ = ["Select", "faster", "html_params"]
 
+# An attribute name as WTForms writes it (``class_`` → ``class``, ``aria_x`` → ``aria-x``):
+# a page writes the same few dozen names again and again.
+_clean_key = lru_cache(maxsize=512)(clean_key)
+
 
 def html_params(**kwargs: Any) -> Markup:
     """``wtforms.widgets.html_params``: the same string, written without ``str.format``."""
     params = []
     for key, value in sorted(kwargs.items()):
         if value is True:
-            params.append(clean_key(key))
+            params.append(_clean_key(key))
         elif value is not False:
             text = escape(value)
             if '"' in text:  # a Markup value keeps its own quotes: html_params writes &quot;
                 text = str.replace(text, '"', "&quot;")
-            params.append(f'{clean_key(key)}="{text}"')
+            params.append(f'{_clean_key(key)}="{text}"')
     return Markup(" ".join(params))  # noqa: S704 - every value escaped above
 
 
