@@ -10,8 +10,9 @@ place, when one:
   or a private module (``import flask_babel._x``, ``from flask.globals._y import z``);
 - reads or writes an attribute ``obj._name`` whose name no code under ``portal/``
   defines (a function, class, variable or attribute of that name): whatever that
-  attribute is, it belongs to someone else. Dunder names (``__dict__``) are Python's
-  and allowed.
+  attribute is, it belongs to someone else. The same for one named by a string
+  (``getattr(obj, "_name")``, ``hasattr``, ``vars(obj)["_name"]``,
+  ``obj.__dict__.get("_name")``). Dunder names (``__dict__``) are Python's and allowed.
 
 The rule is practical, not a proof: ``self._cache`` of our own class passes because
 ``portal/`` defines ``_cache``.
@@ -65,6 +66,30 @@ def _ours(module: str | None, level: int) -> bool:
     return level > 0 or module == "portal" or (module or "").startswith("portal.")
 
 
+def _attribute_by_string(node: ast.AST) -> str | None:
+    """The attribute named by a string: ``getattr(obj, "_x")`` (and has/set/delattr),
+    ``vars(obj)["_x"]``, ``obj.__dict__.get("_x")``."""
+    key = None
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("getattr", "hasattr", "setattr", "delattr"):
+            key = node.args[1] if len(node.args) > 1 else None
+        elif isinstance(func, ast.Attribute) and func.attr in ("get", "pop", "setdefault"):
+            key = node.args[0] if node.args and _is_namespace(func.value) else None
+    elif isinstance(node, ast.Subscript) and _is_namespace(node.value):
+        key = node.slice
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return key.value
+    return None
+
+
+def _is_namespace(node: ast.AST) -> bool:
+    """``obj.__dict__`` or ``vars(obj)``: an object's attributes as a dict."""
+    if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "vars"
+
+
 def private_uses(modules: list[tuple[Path, ast.Module]] | None = None) -> list[str]:
     """``file:line name`` of every private import or attribute of another package."""
     modules = _modules() if modules is None else modules
@@ -89,6 +114,10 @@ def private_uses(modules: list[tuple[Path, ast.Module]] | None = None) -> list[s
                 and node.attr not in DOCUMENTED_PUBLIC
             ):
                 found.append((where, node.lineno, f".{node.attr}"))
+            else:
+                name = _attribute_by_string(node)
+                if name is not None and _private(name) and name not in defined:
+                    found.append((where, node.lineno, f'"{name}"'))
     return [f"{where}:{line} {what}" for where, line, what in sorted(found)]
 
 
@@ -110,10 +139,11 @@ from flask_babel._private import thing
 import jinja2._internal
 from portal.forms import _bind
 
-def helper(limiter, request):
+def helper(limiter, request, g, ctx):
     limiter._check_request_limit()
     limiter._default_limits = []
-    return request._get_current_object(), helper.__name__
+    state = g.__dict__.get("_flask_babel"), vars(g)["_flask_babel"], hasattr(ctx, "_limiter_context")
+    return request._get_current_object(), helper.__name__, getattr(ctx, "public", None), state
 """
     assert _check(source) == [
         "portal/example.py:2 from markupsafe import _escape_inner",
@@ -122,6 +152,9 @@ def helper(limiter, request):
         "portal/example.py:5 import jinja2._internal",
         "portal/example.py:9 ._check_request_limit",
         "portal/example.py:10 ._default_limits",
+        'portal/example.py:11 "_flask_babel"',
+        'portal/example.py:11 "_flask_babel"',
+        'portal/example.py:11 "_limiter_context"',
     ]
 
 
