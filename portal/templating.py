@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -83,47 +83,6 @@ def nav_items(context: Context) -> Markup:
     return html
 
 
-# URLs kept per app; emptied when full, so a stream of odd Host headers cannot grow it.
-URL_MEMO_SIZE = 1024
-
-
-def _remembered_url_for(app: Flask):
-    """The templates' ``url_for``: a URL without arguments is built once per request root.
-
-    A page links a dozen endpoints without arguments (the layout's stylesheets,
-    the forms' actions, the footer). Such a URL depends only on the endpoint and on
-    where the request came in (script root, host, scheme), so it is built by
-    Flask's ``url_for`` the first time and then looked up. Anything else (arguments
-    other than a static ``filename``, ``_external``, ``_anchor``, relative
-    endpoints, an app with URL defaults or build-error handlers, no request) is
-    Flask's ``url_for`` as it is.
-    """
-    build = app.url_for
-    memo: dict[tuple, str] = {}
-
-    def url_for(endpoint: str, /, **values: Any) -> str:
-        filename = values.get("filename") if endpoint == "static" and len(values) == 1 else None
-        if (
-            (values and not isinstance(filename, str))
-            or endpoint[:1] == "."
-            or not has_request_context()
-            or app.url_build_error_handlers
-            or any(app.url_default_functions.values())
-        ):
-            return build(endpoint, **values)
-        key = (endpoint, filename, request.script_root, request.host, request.scheme)
-        url = memo.get(key)
-        if url is None:
-            url = build(endpoint, **values)
-            if len(memo) >= URL_MEMO_SIZE:
-                memo.clear()
-            memo[key] = url
-        return url
-
-    return url_for
-
-
 def init_templating(app: Flask) -> None:
-    """The layout's cached navigation (:func:`nav_items`) and ``url_for``."""
+    """The layout's cached navigation (:func:`nav_items`)."""
     app.jinja_env.globals["nav_items"] = nav_items
-    app.jinja_env.globals["url_for"] = _remembered_url_for(app)
