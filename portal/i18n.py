@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
 from flask_login import current_user
 
 from portal.paths import API_PREFIXES
@@ -73,3 +73,83 @@ def init_i18n(app: Flask, babel: Babel) -> None:
     """
     babel.init_app(app, locale_selector=_parsed_once(select_locale))
     app.after_request(_vary_on_language)
+
+
+class LazyText:
+    """``lazy_gettext(message, **variables)``: translated each time it is read, in the
+    locale in force then, as Flask-Babel's lazy string is; the forms' labels and messages.
+
+    A page reads a dozen labels and option labels, and Flask-Babel's lazy string finds
+    its catalogue and translates on each read. The catalogue is what
+    ``flask_babel.get_translations()`` answers (one object per locale for the life of
+    the app), so this one remembers the text it made for the last catalogue it was read
+    in: read again in that language, the text is the one made before. Otherwise it is a
+    string as Flask-Babel's is (compared, hashed, formatted, written into HTML as is).
+    """
+
+    __slots__ = ("message", "variables", "last")
+
+    def __init__(self, message: str, **variables):
+        self.message = message
+        self.variables = variables
+        self.last: tuple = (None, None)
+
+    def __str__(self) -> str:
+        translations = get_translations()
+        last = self.last
+        if last[0] is translations:
+            return last[1]
+        text = translations.ugettext(self.message)
+        if self.variables:
+            text = text % self.variables
+        self.last = (translations, text)
+        return text
+
+    # As Flask-Babel's lazy string: the translated text is written into pages as it is.
+    __html__ = __str__
+
+    def __repr__(self) -> str:
+        return f"l{str(self)!r}"
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(str(self), name)
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __iter__(self):
+        return iter(str(self))
+
+    def __getitem__(self, key):
+        return str(self)[key]
+
+    def __contains__(self, item) -> bool:
+        return item in str(self)
+
+    def __add__(self, other):
+        return str(self) + other
+
+    def __radd__(self, other):
+        return other + str(self)
+
+    def __mod__(self, other):
+        return str(self) % other
+
+    def __eq__(self, other) -> bool:
+        return str(self) == other
+
+    def __ne__(self, other) -> bool:
+        return str(self) != other
+
+    def __lt__(self, other) -> bool:
+        return str(self) < other
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def lazy_gettext(message: str, **variables) -> LazyText:
+    """``flask_babel.lazy_gettext`` for the forms (extracted by ``pybabel -k _l``)."""
+    return LazyText(message, **variables)

@@ -2,8 +2,8 @@
 
 One place for both faces:
 
-- ``loads`` is the JSON parser of request bodies (``PortalJSONProvider``, Flask's
-  documented ``json_provider_class`` hook) and of JSON typed into a form field:
+- ``loads`` is the JSON parser of request bodies (``PortalJSONProvider``, set as Flask's
+  documented ``app.json``) and of JSON typed into a form field:
   ``NaN``, ``Infinity`` and numbers past a float (``1e400``) are refused, since a
   database JSON column stores them and every later read fails; so is nesting
   deeper than ``JSON_MAX_DEPTH`` (never a ``RecursionError``).
@@ -137,5 +137,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def init_inputs(app) -> None:
-    """Before any blueprint adds a rule: the rules compile with these converters."""
+    """Before any blueprint adds a rule: the rules compile with these converters.
+    Request bodies are read by ``PortalJSONProvider`` (Flask's documented ``app.json``)."""
+    app.json = PortalJSONProvider(app)
     app.url_map.converters["int"] = DatabaseIdConverter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, redirect, request, url_for
+from flask import Flask, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
@@ -21,7 +21,6 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side session is the protection
-    _hash_identity_only_for_session_protection(login_manager)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -65,24 +64,3 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
         flash(_("Please log in to see this page."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-
-
-def _hash_identity_only_for_session_protection(login_manager: LoginManager) -> None:
-    """Flask-Login hashes the client's address and user agent (SHA-512) on every
-    request for its session protection, even with protection off, as ours is,
-    where the hash is thrown away: ~1 % of a page. Its check now runs only when
-    ``SESSION_PROTECTION`` (the config, else ``login_manager.session_protection``)
-    turns protection on, read on every request as Flask-Login reads it.
-
-    Overrides Flask-Login's private ``_session_protection_failed`` (pinned in
-    requirements.txt); tests/accounts/test_auth.py covers both settings.
-    """
-    protection_failed = login_manager._session_protection_failed
-
-    def session_protection_failed() -> bool:
-        mode = current_app.config.get("SESSION_PROTECTION", login_manager.session_protection)
-        if mode not in ("basic", "strong"):
-            return False  # what Flask-Login returns for it, without hashing first
-        return protection_failed()
-
-    login_manager._session_protection_failed = session_protection_failed

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.forms import PortalForm, TextField
+from portal.i18n import lazy_gettext as _l
 
 
 class SecretField(TextField, PasswordField):

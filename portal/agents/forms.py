@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm, TextField
+from portal.i18n import lazy_gettext as _l
 
 
 class SearchForm(PortalForm):

@@ -1,10 +1,10 @@
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from portal.forms import PortalForm
+from portal.i18n import lazy_gettext as _l
 
 
 class LanguageForm(PortalForm):

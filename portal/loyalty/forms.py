@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired
 
 from portal.errors import FieldErrors
+from portal.i18n import lazy_gettext as _l
 from portal.profile.fields import BirthDateField, PhoneField
 from portal.profile.forms import ProfileForm
 

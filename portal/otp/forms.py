@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SubmitField
 from wtforms.validators import StopValidation
 
 from portal.forms import PortalForm, TextField
+from portal.i18n import lazy_gettext as _l
 
 CODE_PATTERN = re.compile(r"\d{6}")
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import phonenumbers
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -26,7 +25,8 @@ from wtforms.validators import Length, StopValidation, ValidationError
 from portal import clock, inputs
 from portal.accounts.models import GENDERS, User
 from portal.extensions import db
-from portal.forms import ISODateField, LazyText, TextField, from_json
+from portal.forms import ISODateField, TextField, from_json
+from portal.i18n import lazy_gettext as _l
 
 NAME_MAX_LENGTH = 50
 SERVER_MANAGED_ATTRIBUTES = ("register_client_type", "logged_ip", "kvkk_flat_page_version")
@@ -199,28 +199,8 @@ class ChoiceOrNullField(SelectField):
         self.nullable = nullable
         self.null_label = null_label
 
-    def _plain_choices(self) -> list[SelectChoice] | None:
-        """The choices when they are a plain list of ``SelectChoice`` (ours always are)."""
-        choices = self._choices if not self._choices_stale else None
-        if type(choices) is list and all(type(c) is SelectChoice for c in choices):
-            return choices
-        return None
-
-    def has_groups(self):
-        # WTForms re-reads every choice through SelectChoice.from_input for this question.
-        choices = self._plain_choices()
-        if choices is None:
-            return super().has_groups()
-        return any(c.optgroup is not None for c in choices)
-
     def iter_choices(self):
-        plain = self._plain_choices()
-        if plain is None:
-            choices = list(super().iter_choices())
-        else:
-            # What SelectField.iter_choices makes of them, without normalising each again.
-            data, coerce = self.data, self.coerce
-            choices = [Choice(c.value, c.label, coerce(c.value) == data, c.render_kw) for c in plain]
+        choices = list(super().iter_choices())
         if self.nullable:
             # str(): the lazy label is translated once here, not each time the widget reads it.
             label = str(self.null_label) if self.null_label is not None else "—"
@@ -252,8 +232,8 @@ class ChoiceOrNullField(SelectField):
 
 
 # Lazy labels, translated when a page shows them; built once, not for every form.
-_GENDER_LABELS = {"female": LazyText.of(_l("female")), "male": LazyText.of(_l("male"))}
-_GENDER_NULL_LABEL = LazyText.of(_l("Prefer not to say"))
+_GENDER_LABELS = {"female": _l("female"), "male": _l("male")}
+_GENDER_NULL_LABEL = _l("Prefer not to say")
 
 
 # WTForms only reads its choices, so every form can share these.

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField
 from wtforms.validators import Length
 
 from portal.forms import PortalForm, StrictBooleanField, TextField
+from portal.i18n import lazy_gettext as _l
 from portal.profile.fields import (
     ATTRIBUTE_KEY_MAX_LENGTH,
     SERVER_MANAGED_ATTRIBUTES,

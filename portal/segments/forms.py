@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from babel.numbers import list_currencies
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from portal.forms import ISODateField, PortalForm, StrictBooleanField, TextField
+from portal.i18n import lazy_gettext as _l
 from portal.segments.models import (
     RULE_ATTRIBUTE_EQUALS,
     RULE_EMAIL_DOMAIN,

@@ -1,12 +1,12 @@
 """Admin forms for the dynamic settings. They only parse the HTML input into
 values; ``services.validate_setting`` holds the rules (also used by the CLI)."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import FloatField
 from wtforms.validators import Optional
 
 from portal.accounts.forms import SecretField
 from portal.forms import PortalForm, StrictBooleanField, TextField
+from portal.i18n import lazy_gettext as _l
 
 
 class KvkkSettingForm(PortalForm):

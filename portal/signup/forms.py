@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from portal.accounts.forms import SecretField
 from portal.accounts.password_rules import NewPassword
 from portal.accounts.services import user_by_email
 from portal.forms import PortalForm, StrictBooleanField, TextField
+from portal.i18n import lazy_gettext as _l
 from portal.profile.fields import (
     AttributesField,
     BirthDateField,

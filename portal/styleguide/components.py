@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import flash
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import PortalForm, StrictBooleanField, TextField
+from portal.i18n import lazy_gettext as _l
 from portal.styleguide.fixtures import submitted
 
 

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.accounts.forms import SecretField
 from portal.forms import PortalForm, TextField
+from portal.i18n import lazy_gettext as _l
 
 # A TOTP code is 6 digits, a recovery code xxxxx-xxxxx; room for spaces people type.
 CODE_MAX_LENGTH = 32
