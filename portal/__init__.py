@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
-from flask import Flask, g, jsonify, redirect, request, url_for
+from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
 from config import BASE_DIR, ProductionConfig, get_config

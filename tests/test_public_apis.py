@@ -30,6 +30,12 @@ DOCUMENTED_PUBLIC = {
     # werkzeug.local.LocalProxy: "Return the current object this proxy is bound to"
     # (Flask's docs on proxies tell you to call it to get the object behind current_user).
     "_get_current_object",
+    # collections.namedtuple's documented methods ("to prevent conflicts with field
+    # names, the method and attribute names start with an underscore").
+    "_replace",
+    "_asdict",
+    "_make",
+    "_fields",
 }
 
 
