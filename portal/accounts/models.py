@@ -40,6 +40,8 @@ class User(UserMixin, db.Model):
     # When customer service last began acting as this user (set with the acting
     # session): the profile page asks for the access history only when it is recent.
     service_accessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the account was erased (portal.privacy): the row stays, with no personal data.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[AuthToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
