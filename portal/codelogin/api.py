@@ -61,9 +61,12 @@ def otp_login():
         user = services.sign_in(phone=phone, code=data["code"])
     else:
         second_factor_passed(user, None)  # a staff account that must set it up is refused
+    # The code is spent now: nothing below can refuse the login (and the session
+    # store writes on its own connection, which must not wait for this transaction).
+    db.session.commit()
     start_session(user)
     flow.mark_reauthenticated()
-    key = accounts.issue_token(user=user, session_id=session.sid)  # commits the spent code with the login
+    key = accounts.issue_token(user=user, session_id=session.sid)
     session["auth_token_hash"] = AuthToken.hash_key(key)
     signed_csrf_token()
     return jsonify(key=key)

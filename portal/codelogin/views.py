@@ -19,7 +19,7 @@ from portal.request_context import client_ip
 from portal.twofactor import flow
 from portal.twofactor import services as two_factor
 
-bp = Blueprint("codelogin", __name__, url_prefix="/account/login/code")
+bp = Blueprint("codelogin", __name__, url_prefix="/account/login/sms")
 
 # The number being signed in with, between the two pages (the same whether or not it has an account).
 PHONE_KEY = "code_login_phone"

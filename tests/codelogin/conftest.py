@@ -17,3 +17,12 @@ def ctx(app):
     with app.test_request_context():
         yield
         db.session.remove()
+
+
+def outbox_code(client, to: str = PHONE) -> str:
+    """The code as the customer reads it: the newest SMS to ``to`` in the development outbox."""
+    from tests.otp.conftest import code_in
+
+    messages = [m for m in client.get("/_dev/sms.json").get_json() if m["to"] == to and m["status"] == "sent"]
+    assert messages, f"no SMS to {to}"
+    return code_in(messages[0]["body"])
