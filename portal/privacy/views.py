@@ -7,10 +7,11 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 
 from portal import clock
 from portal.accounts.roles import refuse_while_acting
+from portal.accounts.session_login import end_session
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.otp.forms import CodeForm
 from portal.otp.views import render_code_step
@@ -34,9 +35,8 @@ def _privacy_page(status: int = 200, password_form: ErasePasswordForm | None = N
 
 
 def _erased():
-    """The account is gone: so is this browser's session."""
-    logout_user()
-    session.clear()
+    """The account is gone: so is this browser's session (a fresh one carries the message)."""
+    end_session()
     flash(_("Your account was deleted. We are sorry to see you go."), "info")
     return redirect(url_for("accounts.login"), code=303)
 

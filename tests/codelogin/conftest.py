@@ -6,6 +6,8 @@ import pytest
 
 from portal import clock
 from portal.extensions import db
+from tests.agents.conftest import acting, agent, console  # noqa: F401 (fixtures)
+from tests.twofactor.conftest import frozen, two_factor  # noqa: F401 (fixtures)
 
 PHONE = "+905551112233"  # the ``customer`` fixture's number
 NO_ACCOUNT = "+905559998877"

@@ -13,6 +13,8 @@ from portal.profile import avatars
 from portal.profile.services import record_consents
 from portal.request_context import ChangeOrigin
 from portal.segments.models import Segment, SegmentChoice
+from tests.agents.conftest import acting, agent, console  # noqa: F401 (fixtures)
+from tests.loyalty.conftest import loyalty_service, loyalty_sim  # noqa: F401 (fixtures)
 from tests.profile.conftest import image_bytes
 
 PHONE = "+905551112233"
@@ -46,7 +48,7 @@ def rich_customer(app, customer):
 
 
 @pytest.fixture
-def carded_customer(app, rich_customer, loyalty_service):
+def carded_customer(app, rich_customer, loyalty_service):  # noqa: F811
     """``rich_customer`` with an active card at the (real, simulated) loyalty service."""
     with app.test_request_context():
         link = loyalty.request_card(user_id=db.session.execute(db.select(User.id)).scalars().first())

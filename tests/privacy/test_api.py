@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from portal.accounts.models import User
 from portal.extensions import db
-from tests.agents.conftest import acting, agent, console  # noqa: F401 (fixtures)
 from tests.conftest import DEMO_PASSWORD, ApiActions
 
 

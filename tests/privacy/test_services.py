@@ -22,7 +22,6 @@ from portal.segments.models import SegmentChoice
 from portal.sessions import ServerSession
 from portal.twofactor.models import SecurityEvent
 from tests.conftest import DEMO_PASSWORD
-from tests.loyalty.conftest import loyalty_service, loyalty_sim  # noqa: F401 (fixtures)
 from tests.privacy.conftest import EMAIL, PHONE
 
 ORIGIN = ChangeOrigin(source="api", actor_id=None, client_ip="198.51.100.4", user_agent="storefront")

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.agents.models import AuditEvent
 from portal.extensions import db
-from tests.agents.conftest import acting, agent, console  # noqa: F401 (fixtures)
 from tests.codelogin.conftest import outbox_code
 from tests.conftest import DEMO_PASSWORD, form_token, page
 from tests.privacy.conftest import EMAIL, PHONE
@@ -65,7 +64,7 @@ def test_download_my_data_is_one_json_attachment(app, auth, client, rich_custome
     assert data["customer_service_access"] == []
 
 
-def test_the_export_lists_every_customer_service_access(app, acting, client, customer, agent):  # noqa: F811
+def test_the_export_lists_every_customer_service_access(app, acting, client, customer, agent):
     acting.stop()
     auth_client = app.test_client()
     auth_client.post("/users/login/", json={"email": EMAIL, "password": DEMO_PASSWORD})
@@ -106,11 +105,11 @@ def test_delete_with_a_code_by_sms(app, auth, client, customer):
     assert user.erased_at is not None and user.phone is None
 
 
-def test_the_privacy_page_is_refused_while_acting(acting, client):  # noqa: F811
+def test_the_privacy_page_is_refused_while_acting(acting, client):
     assert client.get("/account/privacy").status_code == 403
 
 
-def test_an_agent_deletes_a_customer_with_a_reason(app, console, agent, customer, client):  # noqa: F811
+def test_an_agent_deletes_a_customer_with_a_reason(app, console, agent, customer, client):
     console.login()
     # Just logged in with the password: the confirmation is fresh.
     response = console.auth.post(
@@ -128,7 +127,7 @@ def test_an_agent_deletes_a_customer_with_a_reason(app, console, agent, customer
         assert (event.agent_id, event.action, event.reason) == (agent.id, "erase", "Ticket T-9: asked by phone")
 
 
-def test_an_agent_without_a_reason_gets_a_field_error(app, console, agent, customer):  # noqa: F811
+def test_an_agent_without_a_reason_gets_a_field_error(app, console, agent, customer):
     console.login()
     response = console.auth.post(
         f"/agent/customers/{customer.id}/erase", {"erase_reason": ""}, token_from=f"/agent/customers/{customer.id}"
