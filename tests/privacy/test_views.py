@@ -142,3 +142,16 @@ def test_the_pages_speak_turkish(auth, client, make_user):
     auth.login("tr@example.com")
     doc = page(client.get("/account/privacy"))
     assert doc.find("h2", id="erase-title").get_text() == "Hesabımı sil"
+
+
+def test_the_export_lists_the_sessions_of_either_store(app, store, customer):
+    """Database rows, or Redis through its per-user index: the same list."""
+    phone = app.test_client()
+    phone.post("/users/login/", json={"email": EMAIL, "password": DEMO_PASSWORD}, headers={"User-Agent": "Phone/1"})
+    laptop = app.test_client()
+    laptop.post("/users/login/", json={"email": EMAIL, "password": DEMO_PASSWORD}, headers={"User-Agent": "Laptop/2"})
+    sessions = laptop.get("/account/privacy/export").get_json()["sessions"]
+    assert sorted((s["device"], s["current"]) for s in sessions) == [("Laptop/2", True), ("Phone/1", False)]
+    assert all(s["ip"] == "127.0.0.1" and s["expires_at"] for s in sessions)
+    phone.post("/users/logout/", json={}, headers={"X-CSRFToken": phone.get("/csrf_token/").get_json()["csrf_token"]})
+    assert [s["device"] for s in laptop.get("/account/privacy/export").get_json()["sessions"]] == ["Laptop/2"]
