@@ -48,11 +48,14 @@ def privacy():
     return _privacy_page()
 
 
-@bp.get("/export")
+@bp.post("/export")
 @login_required
 @refuse_while_acting
 def export():
-    """One JSON file with everything the portal holds about the customer."""
+    """One JSON file with everything the portal holds about the customer.
+
+    A POST (with its CSRF token): a download of personal data is never a link
+    another site, a prefetch or a crawler can follow."""
     data = services.export_data(user_id=current_user.id, current_sid=getattr(session, "sid", None))
     name = f"portal-data-{current_user.id}-{clock.now():%Y%m%d}.json"
     return Response(

@@ -43,7 +43,7 @@ def test_download_my_data_then_delete_my_account(page, live_server, customer):
     page.wait_for_url("**/account/privacy")
 
     with page.expect_download() as download_info:
-        page.click("#export-link")
+        page.click("#export-submit")
     download = download_info.value
     assert download.suggested_filename.endswith(".json")
     data = json.loads(Path(download.path()).read_text(encoding="utf-8"))

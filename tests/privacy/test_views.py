@@ -21,12 +21,18 @@ def user_row(app, user_id: int) -> User:
         return user
 
 
+def export(client):
+    """The download, from a client signed in through the API (CSRF token as the header)."""
+    token = client.get("/csrf_token/").get_json()["csrf_token"]
+    return client.post("/account/privacy/export", headers={"X-CSRFToken": token})
+
+
 def test_the_page_is_in_the_navigation_and_offers_both_actions(auth, client, customer):
     auth.login()
     nav_links = [a["href"] for a in page(client.get("/account/profile")).select("nav a")]
     assert "/account/privacy" in nav_links
     doc = page(client.get("/account/privacy"))
-    assert doc.find("a", id="export-link")["href"] == "/account/privacy/export"
+    assert doc.find("form", id="export-form")["action"] == "/account/privacy/export"
     assert doc.find("form", id="erase-form").find("input", attrs={"name": "password"}) is not None
     assert doc.find("form", id="erase-code-form") is not None  # the customer has a phone
 
@@ -46,7 +52,7 @@ def test_anonymous_visitors_are_sent_to_login(client):
 
 def test_download_my_data_is_one_json_attachment(app, auth, client, rich_customer, customer):
     auth.login(headers={"User-Agent": "Firefox/130"})
-    response = client.get("/account/privacy/export")
+    response = auth.post("/account/privacy/export", token_from="/account/privacy")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     data = json.loads(response.get_data(as_text=True))
@@ -68,7 +74,7 @@ def test_the_export_lists_every_customer_service_access(app, acting, client, cus
     acting.stop()
     auth_client = app.test_client()
     auth_client.post("/users/login/", json={"email": EMAIL, "password": DEMO_PASSWORD})
-    data = auth_client.get("/account/privacy/export").get_json()
+    data = export(auth_client).get_json()
     assert [a["action"] for a in data["customer_service_access"]] == ["start", "stop"]
     assert {a["agent_id"] for a in data["customer_service_access"]} == {agent.id}
     assert all(a["reason"] for a in data["customer_service_access"])
@@ -150,8 +156,8 @@ def test_the_export_lists_the_sessions_of_either_store(app, store, customer):
     phone.post("/users/login/", json={"email": EMAIL, "password": DEMO_PASSWORD}, headers={"User-Agent": "Phone/1"})
     laptop = app.test_client()
     laptop.post("/users/login/", json={"email": EMAIL, "password": DEMO_PASSWORD}, headers={"User-Agent": "Laptop/2"})
-    sessions = laptop.get("/account/privacy/export").get_json()["sessions"]
+    sessions = export(laptop).get_json()["sessions"]
     assert sorted((s["device"], s["current"]) for s in sessions) == [("Laptop/2", True), ("Phone/1", False)]
     assert all(s["ip"] == "127.0.0.1" and s["expires_at"] for s in sessions)
     phone.post("/users/logout/", json={}, headers={"X-CSRFToken": phone.get("/csrf_token/").get_json()["csrf_token"]})
-    assert [s["device"] for s in laptop.get("/account/privacy/export").get_json()["sessions"]] == ["Laptop/2"]
+    assert [s["device"] for s in export(laptop).get_json()["sessions"]] == ["Laptop/2"]
