@@ -34,7 +34,7 @@ from portal.profile import avatars
 from portal.profile.models import CONSENT_FIELDS
 from portal.profile.services import consent_history, record_consents
 from portal.request_context import ChangeOrigin
-from portal.segments.models import SegmentChoice
+from portal.segments.models import Segment, SegmentChoice
 from portal.sessions import end_user_sessions, user_sessions
 from portal.twofactor.models import RecoveryCode, SecurityEvent, TotpDevice
 
@@ -228,7 +228,12 @@ def export_data(*, user_id: int, current_sid: str | None = None) -> dict[str, An
             for record in reversed(consent_history(user_id=user_id, limit=10_000))
         ],
         "segment": (
-            {"segment_id": choice.segment_id, "chosen_at": _iso(choice.chosen_at), "source": choice.source}
+            {
+                "segment_id": choice.segment_id,
+                "name": db.session.get(Segment, choice.segment_id).name,
+                "chosen_at": _iso(choice.chosen_at),
+                "source": choice.source,
+            }
             if choice
             else None
         ),

@@ -62,7 +62,7 @@ def test_download_my_data_is_one_json_attachment(app, auth, client, rich_custome
     assert data["profile"]["email"] == EMAIL and data["profile"]["phone"] == PHONE
     assert data["profile"]["date_of_birth"] == "1990-05-17"
     assert [(c["channel"], c["granted"]) for c in data["consent_history"]] == [("email", True), ("sms", True)]
-    assert data["segment"]["source"] == "web"
+    assert (data["segment"]["name"], data["segment"]["source"]) == ("Gold", "web")
     assert data["loyalty"] is None
     [session] = data["sessions"]
     assert session["current"] is True and session["device"] == "Firefox/130" and session["ip"] == "127.0.0.1"
