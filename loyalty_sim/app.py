@@ -110,6 +110,7 @@ class Simulator:
                 Rule("/v1/customers/<customer_id>", methods=["GET"], endpoint="get_customer"),
                 Rule("/v1/customers/<customer_id>", methods=["PATCH"], endpoint="update_customer"),
                 Rule("/v1/cards/<number>", methods=["GET"], endpoint="get_card"),
+                Rule("/v1/erasures", methods=["POST"], endpoint="erase_customer"),
                 Rule("/v1/health", methods=["GET"], endpoint="health"),
                 Rule("/_sim/fault", methods=["GET", "POST"], endpoint="sim_fault"),
                 Rule("/_sim/state", methods=["GET"], endpoint="sim_state"),
@@ -265,6 +266,22 @@ class Simulator:
             if row is None:
                 raise NotFound()
             return _json(self._card_body(row))
+
+    def erase_customer(self, request: Request) -> Response:
+        """Forget a customer, their card and the remembered answers that named them.
+        Idempotent: an unknown ``external_id`` answers the same (``erased: false``)."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("external_id"), str) or not body["external_id"]:
+            return _error(400, "validation", "Invalid erasure.", fields={"external_id": ["Required."]})
+        with self.lock:
+            row = self.db.execute("SELECT * FROM customers WHERE external_id = ?", (body["external_id"],)).fetchone()
+            if row is not None:
+                self.db.execute("BEGIN")
+                self.db.execute("DELETE FROM cards WHERE customer_id = ?", (row["id"],))
+                self.db.execute("DELETE FROM customers WHERE id = ?", (row["id"],))
+                self.db.execute("DELETE FROM idempotency WHERE body LIKE ?", (f'%"{row["id"]}"%',))
+                self.db.execute("COMMIT")
+        return _json({"external_id": body["external_id"], "erased": row is not None})
 
     def health(self, request: Request) -> Response:
         return _json({"status": "ok"})

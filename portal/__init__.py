@@ -87,10 +87,14 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_views
     from portal.agents.views import bp as agents_views
     from portal.apidocs.views import bp as apidocs
+    from portal.codelogin.api import bp as codelogin_api
+    from portal.codelogin.views import bp as codelogin_views
     from portal.languages.views import bp as languages_views
     from portal.loyalty.api import bp as loyalty_api
     from portal.loyalty.views import bp as loyalty_views
     from portal.otp.views import bp as otp_views
+    from portal.privacy.api import bp as privacy_api
+    from portal.privacy.views import bp as privacy_views
     from portal.profile.api import bp as profile_api
     from portal.profile.views import bp as profile_views
     from portal.segments.api import bp as segments_api
@@ -119,6 +123,10 @@ def register_blueprints(app: Flask) -> None:
         loyalty_views,
         loyalty_api,
         agents_views,
+        codelogin_views,
+        codelogin_api,
+        privacy_views,
+        privacy_api,
         languages_views,
         styleguide_views,
         apidocs,

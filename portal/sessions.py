@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -51,6 +52,15 @@ from portal.extensions import db
 
 # Keys every session carries for its own upkeep; they alone are not worth storing.
 _UPKEEP_KEYS = frozenset({"_permanent", "_created", "_touched", "_fresh"})
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """A user's live session as the store keeps it (for the data export)."""
+
+    sid: str
+    data: dict
+    expiry: datetime
 
 
 class ServerSession(db.Model):
@@ -120,6 +130,9 @@ class PortalSessionInterface(OpensDespiteOutage, ServerSideSessionInterface):
     def end_user_sessions(self, user_id: int, *, keep: Iterable[str] = ()) -> int:
         raise NotImplementedError
 
+    def user_sessions(self, user_id: int) -> list[StoredSession]:
+        raise NotImplementedError
+
 
 class DatabaseSessionInterface(PortalSessionInterface):
     ttl = False
@@ -176,6 +189,16 @@ class DatabaseSessionInterface(PortalSessionInterface):
             return conn.execute(stmt).rowcount
 
 
+    def user_sessions(self, user_id: int) -> list[StoredSession]:
+        table = ServerSession.__table__
+        rows = db.session.execute(
+            select(table.c.session_id, table.c.data, table.c.expiry).where(
+                table.c.user_id == user_id, table.c.expiry > clock.now()
+            )
+        )
+        return [StoredSession(sid=sid, data=self.serializer.decode(data), expiry=expiry) for sid, data, expiry in rows]
+
+
 class RedisSessionInterface(PortalSessionInterface):
     """Sessions in Redis, each with its idle expiry as the key's time to live,
     and a set per user of that user's session ids (``USER_INDEX_PREFIX``)."""
@@ -218,6 +241,16 @@ class RedisSessionInterface(PortalSessionInterface):
             pipe.delete(self.key_prefix + sid)
         pipe.srem(index, *doomed)
         return sum(pipe.execute()[:-1])
+
+    def user_sessions(self, user_id: int) -> list[StoredSession]:
+        found = []
+        for sid in sorted(m.decode() for m in self.client.smembers(self.USER_INDEX_PREFIX + str(user_id))):
+            data = self.client.get(self.key_prefix + sid)
+            if data:  # the index outlives the sessions it lists
+                ttl = self.client.ttl(self.key_prefix + sid)
+                expiry = clock.now() + timedelta(seconds=max(ttl, 0))
+                found.append(StoredSession(sid=sid, data=self.serializer.decode(data), expiry=expiry))
+        return found
 
 
 @cache
@@ -311,6 +344,11 @@ def end_user_sessions(user_id: int, *, keep: Iterable[str] = ()) -> int:
     """End every stored session of a user but those in ``keep`` (session ids),
     in whichever store is configured; returns how many ended."""
     return current_app.session_interface.end_user_sessions(user_id, keep=keep)
+
+
+def user_sessions(user_id: int) -> list[StoredSession]:
+    """The user's live sessions, from whichever store is configured."""
+    return current_app.session_interface.user_sessions(user_id)
 
 
 def end_stored_session(sid: str) -> None:

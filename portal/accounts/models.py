@@ -59,6 +59,8 @@ class User(UserMixin, db.Model):
     search_name: Mapped[str] = mapped_column(String(101), default="", server_default="")
     # When the user last logged in, on either face (GET /current_user/ answers it).
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the account was erased (portal.privacy): the row stays, with no personal data.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[AuthToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

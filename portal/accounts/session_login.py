@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, session
+from flask import g, request, session
 from flask_login import login_user, logout_user
 
 from portal.accounts import services
@@ -17,6 +17,9 @@ def start_session(user: User) -> None:
     rotate_session()
     login_user(user)
     services.record_login(user=user)
+    # Shown to the customer in their data export (docs/privacy.md): where this login came from.
+    session["login_ip"] = request.remote_addr
+    session["login_device"] = (request.user_agent.string or "")[:200]
 
 
 def end_session() -> None:

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from portal.agents.forms import ActForm, SearchForm
 from portal.agents.models import AuditEvent
 from portal.agents.services import LoyaltyStatus, SearchPage, SegmentStatus
+from portal.privacy.forms import EraseCustomerForm
 from portal.styleguide import entry, fixtures
 
 
@@ -74,7 +75,9 @@ def _audit_trail() -> list[AuditEvent]:
     ]
 
 
-def _customer(customer=None, *, act_form=None, history=None, trail=(), segment=None, loyalty=None) -> dict:
+def _customer(
+    customer=None, *, act_form=None, history=None, trail=(), segment=None, loyalty=None, erase_form=None
+) -> dict:
     customer = customer or fixtures.customer()
     return {
         "current_user": fixtures.agent(),
@@ -85,6 +88,7 @@ def _customer(customer=None, *, act_form=None, history=None, trail=(), segment=N
         "consent_history": history,
         "segment": segment,
         "loyalty": loyalty,
+        "erase_form": erase_form or EraseCustomerForm(formdata=None),
     }
 
 
@@ -135,3 +139,22 @@ def customer_act_errors():
 @entry("agents/customer.html", "inactive customer", logged_in=True)
 def customer_inactive():
     return _customer(fixtures.customer(is_active=False), history=None)
+
+
+@entry("agents/customer.html", "deletion without a reason", logged_in=True, note="Delete the account without a reason.")
+def customer_erase_errors():
+    return _customer(erase_form=fixtures.submitted(EraseCustomerForm, {"erase_reason": ""}), history=[])
+
+
+@entry("agents/customer.html", "deleted customer", logged_in=True, note="The account was erased (docs/privacy.md).")
+def customer_erased():
+    erased = fixtures.customer(
+        is_active=False,
+        first_name="",
+        last_name="",
+        email="erased-1@invalid",
+        phone=None,
+        date_of_birth=None,
+        erased_at=datetime(2026, 5, 4, 9, 0, tzinfo=UTC),
+    )
+    return _customer(erased, history=fixtures.consent_records())

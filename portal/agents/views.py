@@ -11,8 +11,10 @@ from portal.accounts.roles import role_required
 from portal.agents import acting, services
 from portal.agents.forms import ActForm, SearchForm
 from portal.agents.models import END_STOP
-from portal.errors import PermissionDenied, wants_json
-from portal.request_context import client_ip
+from portal.errors import NotAcceptable, PermissionDenied, wants_json
+from portal.privacy import services as privacy
+from portal.privacy.forms import EraseCustomerForm
+from portal.request_context import ChangeOrigin, client_ip
 from portal.twofactor.flow import reauth_is_fresh
 
 bp = Blueprint("agents", __name__, url_prefix="/agent")
@@ -42,7 +44,9 @@ def search():
     return render_template("agents/search.html", form=form, results=results), status
 
 
-def _customer_page(customer_id: int, act_form: ActForm, status: int = 200):
+def _customer_page(
+    customer_id: int, act_form: ActForm, status: int = 200, erase_form: EraseCustomerForm | None = None
+):
     services.close_overdue_sessions()
     customer = services.get_customer(customer_id=customer_id)
     if customer is None:
@@ -60,6 +64,7 @@ def _customer_page(customer_id: int, act_form: ActForm, status: int = 200):
             consent_history=consent_history,
             segment=services.segment_for(customer_id=customer.id),
             loyalty=services.loyalty_status_for(customer_id=customer.id),
+            erase_form=erase_form or EraseCustomerForm(formdata=None),
         ),
         status,
     )
@@ -109,6 +114,39 @@ def start(customer_id: int):
     acting.begin(session_row)
     flash(_("You are now acting as this customer. Everything you do is recorded."), "warning")
     return redirect(url_for("profile.profile"), code=303)
+
+
+@bp.post("/customers/<int:customer_id>/erase")
+@role_required("agent", "admin")
+def erase(customer_id: int):
+    """Delete a customer's account on their request (docs/privacy.md): with a reason,
+    after confirming it is the agent; audited in the customer's trail."""
+    if g.get("auth_via_token") or session.get("_user_id") != str(current_user.id):
+        raise PermissionDenied(_("Accounts are deleted from the console in your browser."))
+    if services.get_customer(customer_id=customer_id) is None:
+        raise NotFound(_("No customer with this number."))
+    form = EraseCustomerForm.from_request()
+    if not form.validate():
+        return _customer_page(customer_id, ActForm(formdata=None), 400, erase_form=form)
+    if not reauth_is_fresh():
+        flash(_("Confirm it is you, then delete the account again."), "info")
+        back = url_for("agents.customer", customer_id=customer_id)
+        return redirect(url_for("twofactor.reauth", next=back), code=303)
+    origin = ChangeOrigin(
+        source="call_center",
+        actor_id=current_user.id,
+        client_ip=client_ip(),
+        user_agent=(request.user_agent.string or "")[:255],
+    )
+    try:
+        privacy.erase_account(
+            user_id=customer_id, origin=origin, agent_id=current_user.id, reason=form.erase_reason.data
+        )
+    except NotAcceptable as error:
+        form.erase_reason.errors = [*form.erase_reason.errors, error.message]
+        return _customer_page(customer_id, ActForm(formdata=None), error.status, erase_form=form)
+    flash(_("The customer's account was deleted."), "success")
+    return redirect(url_for("agents.customer", customer_id=customer_id), code=303)
 
 
 @bp.post("/acting/stop")

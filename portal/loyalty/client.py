@@ -195,3 +195,8 @@ class LoyaltyClient:
 
     def get_card(self, *, number: str) -> dict:
         return self._request("GET", f"/v1/cards/{quote(number, safe='')}")
+
+    def erase_customer(self, *, external_id: str) -> dict:
+        """Forget the customer with this ``external_id`` and their card. Idempotent:
+        a customer the service never had (or already forgot) answers the same."""
+        return self._request("POST", "/v1/erasures", json={"external_id": external_id})

@@ -11,6 +11,9 @@ from portal.database import UTCDateTime
 from portal.extensions import db
 
 PENDING, ACTIVE, FAILED = "pending", "active", "failed"
+# The customer's account was erased: the service must forget them (``erasing``, retried
+# like a pending create) and has (``erased``). Neither link holds personal data.
+ERASING, ERASED = "erasing", "erased"
 
 
 class LoyaltyLink(db.Model):

@@ -21,7 +21,7 @@ from portal.accounts.models import User
 from portal.errors import NotAcceptable
 from portal.extensions import db
 from portal.loyalty.client import LoyaltyClient, LoyaltyRejected, LoyaltyUnavailable, ServiceConfig
-from portal.loyalty.models import ACTIVE, FAILED, PENDING, LoyaltyLink
+from portal.loyalty.models import ACTIVE, ERASED, ERASING, FAILED, PENDING, LoyaltyLink
 from portal.otp.services import Challenge, latest_challenge, send_code, user_subject, verify_code
 from portal.periodic import Progress
 from portal.profile import services as profile
@@ -113,6 +113,8 @@ def sync_link(*, link_id: int) -> LoyaltyLink:
     link = db.session.get(LoyaltyLink, link_id)
     if link is None:
         raise LookupError(link_id)
+    if link.status == ERASING:
+        return _erase(link)
     config = service_config()
     if config is None or (link.status == ACTIVE and not link.needs_push) or link.status == FAILED:
         return link
@@ -147,6 +149,57 @@ def sync_link(*, link_id: int) -> LoyaltyLink:
             link.status = FAILED
             link.next_attempt_at = None
     else:
+        link.last_error = None
+        link.last_synced_at = now
+        link.next_attempt_at = None
+    db.session.commit()
+    return link
+
+
+def external_id(user_id: int) -> str:
+    return f"portal-{user_id}"
+
+
+def mark_for_erasure(*, user_id: int) -> LoyaltyLink | None:
+    """The customer's account is being erased (in the caller's transaction; it commits).
+
+    The link keeps nothing personal: the create body shrinks to the external id
+    and the card is forgotten. ``sync_link`` then asks the service to forget the
+    customer, retried like a pending create until it has.
+    """
+    link = link_for(user_id=user_id)
+    if link is None:
+        return None
+    link.status = ERASING
+    link.request_body = {"external_id": external_id(user_id)}
+    link.customer_id = None
+    link.card_number = None
+    link.card_status = None
+    link.needs_push = False
+    link.last_error = None
+    link.attempts = 0
+    link.next_attempt_at = clock.now()
+    return link
+
+
+def _erase(link: LoyaltyLink) -> LoyaltyLink:
+    """One attempt to make the service forget an erased customer; commits the outcome.
+
+    Every refusal is retried (with the back-off): an erasure is never given up.
+    """
+    config = service_config()
+    if config is None:
+        return link
+    now = clock.now()
+    link.attempts += 1
+    link.last_attempt_at = now
+    try:
+        LoyaltyClient(config).erase_customer(external_id=external_id(link.user_id))
+    except (LoyaltyUnavailable, LoyaltyRejected) as error:
+        link.last_error = str(error)
+        link.next_attempt_at = now + _backoff(link.attempts)
+    else:
+        link.status = ERASED
         link.last_error = None
         link.last_synced_at = now
         link.next_attempt_at = None
@@ -231,7 +284,9 @@ def profile_changed(*, user_id: int) -> None:
 
 
 def _due(*, everything: bool):
-    query = select(LoyaltyLink.id).where(or_(LoyaltyLink.status == PENDING, LoyaltyLink.needs_push.is_(True)))
+    query = select(LoyaltyLink.id).where(
+        or_(LoyaltyLink.status.in_((PENDING, ERASING)), LoyaltyLink.needs_push.is_(True))
+    )
     if not everything:
         query = query.where(or_(LoyaltyLink.next_attempt_at.is_(None), LoyaltyLink.next_attempt_at <= clock.now()))
     return query
@@ -272,7 +327,7 @@ def retry_pending(*, everything: bool = True, progress: Progress | None = None, 
         db.session.commit()  # sync_link commits what it did; this ends the claim when it had nothing to do
         last_id = link_id
         state = PENDING if link.status == ACTIVE and link.needs_push else link.status
-        counts[state] += 1
+        counts[state] = counts.get(state, 0) + 1
         done = sum(counts.values())
         if done % every == 0:
             log.info("loyalty retry: %d tried (%s)", done, counts)

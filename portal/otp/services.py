@@ -59,6 +59,10 @@ PHONE_LOCK = 7301
 ADDRESS_LOCK = 7302
 # A message being handed to the gateway: it counts against the caps, like a sent one.
 SENDING = "sending"
+# A message that was deliberately not sent (sign-in by code to a number with no
+# account): it counts against the caps exactly like a sent one, so the caps answer
+# the same whether or not the number has an account.
+WITHHELD = "withheld"
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(CAST(:namespace AS integer), CAST(:key AS integer))")
 
 # Error codes of the vendor API (docs/api.md; the messages are the documented ones).
@@ -75,6 +79,8 @@ PURPOSES = {
     "phone_change": _l("your new phone number"),
     "register": _l("your registration"),
     "loyalty_profile": _l("the changes to your loyalty card profile"),
+    "login": _l("your sign-in"),
+    "erase_account": _l("the deletion of your account"),
 }
 GENERIC_PURPOSE = _l("your request")
 
@@ -255,7 +261,7 @@ def _sent_times(*conditions, since: datetime) -> list[datetime]:
     return list(
         db.session.execute(
             select(SmsMessage.sent_at)
-            .where(SmsMessage.status.in_(("sent", SENDING)), SmsMessage.sent_at > since, *conditions)
+            .where(SmsMessage.status.in_(("sent", SENDING, WITHHELD)), SmsMessage.sent_at > since, *conditions)
             .order_by(SmsMessage.sent_at)
         ).scalars()
     )
@@ -306,6 +312,7 @@ def send_code(
     payload: Mapping[str, Any],
     client_ip: str | None,
     locale: str | None = None,
+    deliver: bool = True,
 ) -> Challenge:
     """Issue a new code for this change and send it by SMS.
 
@@ -313,6 +320,12 @@ def send_code(
     ``RateLimited`` (cooldown, send caps, hourly lock of wrong codes) and
     ``ServiceUnavailable`` when the gateway fails; a failed message is recorded
     with its failure, and the previous code stays as it was.
+
+    ``deliver=False`` does everything the same (locks, caps, cooldown, a code
+    row that wrong guesses count against) but hands nothing to the gateway: the
+    message is recorded as ``withheld`` and no one ever learns the code. Flows
+    that must not reveal whether a number has an account use it for numbers
+    without one (``portal.codelogin``).
     """
     rules = policy()
     _hold_send_locks(phone=phone, client_ip=client_ip)
@@ -322,8 +335,11 @@ def send_code(
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with _in_language(locale):
         text = sms_text(code=code, purpose=purpose, lifetime=rules.lifetime)
-    message = _deliver(to=phone, text=text, purpose=purpose, client_ip=client_ip, reserve=True)
-    if message.status != "sent":
+    if deliver:
+        message = _deliver(to=phone, text=text, purpose=purpose, client_ip=client_ip, reserve=True)
+    else:
+        message = _withhold(to=phone, purpose=purpose, client_ip=client_ip)
+    if message.status not in ("sent", WITHHELD):
         db.session.commit()
         raise ServiceUnavailable(_("We could not send the SMS just now. Please try again in a moment."))
 
@@ -403,6 +419,17 @@ def _deliver(*, to: str, text: str, purpose: str, client_ip: str | None, reserve
     else:
         message.status = "sent"
     SMS.labels(gateway=gateway.name, outcome=message.status).inc()
+    return message
+
+
+def _withhold(*, to: str, purpose: str, client_ip: str | None) -> SmsMessage:
+    """Record a message that is not sent, committed at the same point a sent one is."""
+    message = SmsMessage(
+        to=to, body=None, purpose=purpose, backend=get_gateway().name, status=WITHHELD,
+        client_ip=client_ip, sent_at=clock.now(),
+    )
+    db.session.add(message)
+    db.session.commit()
     return message
 
 

@@ -43,6 +43,8 @@ SOURCES = (
     "portal.segments.styleguide",
     "portal.settings.styleguide",
     "portal.twofactor.styleguide",
+    "portal.codelogin.styleguide",
+    "portal.privacy.styleguide",
 )
 
 
