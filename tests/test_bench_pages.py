@@ -59,16 +59,32 @@ def skeleton(html: str) -> dict:
 
 @pytest.fixture(scope="module")
 def django_site(migrated, tmp_path_factory):
-    """Django configured on the test database, the portal's catalogues compiled for it."""
-    os.environ["DATABASE_URL"] = migrated
-    os.environ["DJANGO_LOCALE_PATH"] = str(compile_catalogues(tmp_path_factory.mktemp("django-locale")))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.django_site.settings"
+    """Django configured on the test database, the portal's catalogues compiled for it.
+
+    The browser tests' Playwright keeps an event loop in this thread, where Django
+    refuses database work unless told it is safe (DJANGO_ALLOW_ASYNC_UNSAFE, Django's
+    documented switch for exactly that): these calls are synchronous and alone.
+    The environment is restored afterwards, so later tests' subprocesses see none of it.
+    """
+    settings = {
+        "DATABASE_URL": migrated,
+        "DJANGO_LOCALE_PATH": str(compile_catalogues(tmp_path_factory.mktemp("django-locale"))),
+        "DJANGO_SETTINGS_MODULE": "bench.django_site.settings",
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+    }
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     import django
     from django.db import connections
 
     django.setup()
     yield
     connections.close_all()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def portal_page(client, api) -> str:
