@@ -172,6 +172,8 @@ def init_limiter(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
+    from portal.accounts.email_api import bp as email_flows_api
+    from portal.accounts.email_views import bp as email_flows_views
     from portal.accounts.security_api import bp as account_security_api
     from portal.accounts.security_views import bp as account_security_views
     from portal.accounts.views import bp as accounts_views
@@ -180,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.languages.views import bp as languages_views
     from portal.loyalty.api import bp as loyalty_api
     from portal.loyalty.views import bp as loyalty_views
+    from portal.mail.views import bp as mail_views
     from portal.otp.views import bp as otp_views
     from portal.profile.api import bp as profile_api
     from portal.profile.views import bp as profile_views
@@ -196,10 +199,13 @@ def register_blueprints(app: Flask) -> None:
         accounts_api,
         account_security_views,
         account_security_api,
+        email_flows_views,
+        email_flows_api,
         twofactor_views,
         profile_views,
         profile_api,
         otp_views,
+        mail_views,
         settings_views,
         segments_views,
         segments_api,

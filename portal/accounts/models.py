@@ -40,6 +40,10 @@ class User(UserMixin, db.Model):
     # When customer service last began acting as this user (set with the acting
     # session): the profile page asks for the access history only when it is recent.
     service_accessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the customer proved they read mail at ``email`` (None: not yet). Accounts
+    # made before confirmation existed, and by the portal itself (demo, staff), count
+    # as confirmed; a sign-up confirms with the link it is sent (portal.accounts.email_flows).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[AuthToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

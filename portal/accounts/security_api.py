@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.accounts import services
-from portal.accounts.forms import ChangeEmailForm, ChangePasswordForm
+from portal.accounts.forms import ChangePasswordForm
 from portal.accounts.roles import refuse_while_acting
+from portal.request_context import change_origin
 
 bp = Blueprint("account_security_api", __name__)
 
@@ -25,17 +26,9 @@ def change_password():
         new_password=data["new_password"],
         keep_session_id=getattr(session, "sid", None),
         keep_token_hash=session.get("auth_token_hash") or g.get("auth_token_hash"),
+        origin=change_origin("api"),
     )
     return jsonify(detail=_("Your password was changed. Your other sessions were logged out."))
-
-
-@bp.post("/users/email/change/")
-@login_required
-@refuse_while_acting
-def change_email():
-    data = ChangeEmailForm.from_request().validate_or_raise()
-    user = services.change_email(user_id=current_user.id, email=data["email"], password=data["password"])
-    return jsonify(email=user.email)
 
 
 @bp.post("/users/sessions/end-others/")

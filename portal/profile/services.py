@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
+from portal.accounts.notices import notify
 from portal.errors import FieldErrors, PermissionDenied
 from portal.extensions import db
 from portal.otp.services import Challenge, send_code, send_notice, user_subject, verify_code
@@ -184,6 +185,9 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
         if "avatar" in changes:
             new_avatar = avatars.save(changes["avatar"]) if changes["avatar"] is not None else None
             user.avatar = new_avatar
+        if "phone" in changes and changes["phone"] != old_phone and user.email:
+            # Before the commit: no phone change without its notice (docs/email.md).
+            notify(user, "phone_changed", origin=origin, phone_end=(changes["phone"] or "")[-2:])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

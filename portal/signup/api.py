@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from flask_babel import get_locale
 
 from portal.accounts.passwords import hash_password
+from portal.accounts.services import email_unconfirmed_blocks_login
 from portal.accounts.session_login import start_session
 from portal.loyalty import services as loyalty
 from portal.profile.serializers import profile_json
@@ -35,6 +36,8 @@ def register():
             origin=origin,
             loyalty_card=form.loyalty_card,
         )
+        if email_unconfirmed_blocks_login(user):  # EMAIL_VERIFICATION=mandatory: no login yet
+            return jsonify(profile_json(user)), 201
         start_session(user)
         signed_csrf_token()  # a fresh token for the fresh session, sent as the csrftoken cookie
         return jsonify(profile_json(user)), 201
