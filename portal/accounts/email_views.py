@@ -7,7 +7,7 @@ Links from emails open a page with a button: a GET never changes anything here
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -34,7 +34,11 @@ def reset_request():
     if form.is_submitted():
         if form.validate():
             email_flows.request_password_reset(email=form.email.data, language_code=str(get_locale()))
-            return render_template("accounts/reset_sent.html", email=form.email.data)
+            return render_template(
+                "accounts/reset_sent.html",
+                email=form.email.data,
+                minutes=current_app.config["PASSWORD_RESET_TIMEOUT"] // 60,
+            )
         return render_template("accounts/reset_request.html", form=form), 400
     return render_template("accounts/reset_request.html", form=form)
 
