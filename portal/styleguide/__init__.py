@@ -43,6 +43,7 @@ SOURCES = (
     "portal.segments.styleguide",
     "portal.settings.styleguide",
     "portal.twofactor.styleguide",
+    "portal.mail.styleguide",
 )
 
 
