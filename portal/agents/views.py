@@ -9,7 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from portal.accounts.roles import role_required
 from portal.agents import acting, services
-from portal.agents.forms import ActForm, SearchForm
+from portal.agents.forms import ActForm, ResetLinkForm, SearchForm
 from portal.agents.models import END_STOP
 from portal.errors import PermissionDenied, wants_json
 from portal.request_context import client_ip
@@ -42,7 +42,7 @@ def search():
     return render_template("agents/search.html", form=form, results=results), status
 
 
-def _customer_page(customer_id: int, act_form: ActForm, status: int = 200):
+def _customer_page(customer_id: int, act_form: ActForm, status: int = 200, reset_form: ResetLinkForm | None = None):
     services.close_overdue_sessions()
     customer = services.get_customer(customer_id=customer_id)
     if customer is None:
@@ -55,6 +55,7 @@ def _customer_page(customer_id: int, act_form: ActForm, status: int = 200):
             "agents/customer.html",
             customer=customer,
             act_form=act_form,
+            reset_form=reset_form or ResetLinkForm(formdata=None),
             trail=trail,
             agent_names=services.staff_names(user_ids=people),
             consent_history=consent_history,
@@ -109,6 +110,21 @@ def start(customer_id: int):
     acting.begin(session_row)
     flash(_("You are now acting as this customer. Everything you do is recorded."), "warning")
     return redirect(url_for("profile.profile"), code=303)
+
+
+@bp.post("/customers/<int:customer_id>/password-reset")
+@role_required("agent", "admin")
+def send_reset_link(customer_id: int):
+    """Email the customer a reset link (audited); the agent never sees it or the password."""
+    form = ResetLinkForm.from_request()
+    if not form.validate():
+        return _customer_page(customer_id, ActForm(formdata=None), 400, reset_form=form)
+    if not services.send_password_reset_link(
+        agent_id=current_user.id, customer_id=customer_id, reason=form.reason.data, client_ip=client_ip()
+    ):
+        raise NotFound(_("No customer with this number."))
+    flash(_("A password reset link is on its way to the customer's email address."), "success")
+    return redirect(url_for("agents.customer", customer_id=customer_id), code=303)
 
 
 @bp.post("/acting/stop")
