@@ -178,6 +178,27 @@ class Config:
     CLEANUP_BATCH_SIZE = _env_int("CLEANUP_BATCH_SIZE", 5000)
     OTP_CODE_RETENTION_HOURS = _env_int("OTP_CODE_RETENTION_HOURS", 24)
     SMS_RETENTION_DAYS = _env_int("SMS_RETENTION_DAYS", 30)
+    # Email (portal.mail, docs/email.md). MAIL_BACKEND "outbox" stores messages for
+    # /_dev/mail (development and tests; production refuses it); "smtp" sends them.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)  # STARTTLS after connecting
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)  # TLS from the start (port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Portal <no-reply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # Password reset links work this many seconds (and die at once when the password changes).
+    PASSWORD_RESET_TIMEOUT = _env_int("PASSWORD_RESET_TIMEOUT", 3600)
+    # Reset requests per email address and per client address (every request counts).
+    PASSWORD_RESET_PER_EMAIL = os.environ.get("PASSWORD_RESET_PER_EMAIL", "3 per hour")
+    PASSWORD_RESET_PER_ADDRESS = os.environ.get("PASSWORD_RESET_PER_ADDRESS", "20 per hour")
+    # Links that confirm a new email address (change or sign-up) work this many seconds.
+    EMAIL_CONFIRMATION_TIMEOUT = _env_int("EMAIL_CONFIRMATION_TIMEOUT", 3 * 24 * 3600)
+    # "optional": a new account works at once and offers to confirm its address;
+    # "mandatory": no login until the address is confirmed.
+    EMAIL_VERIFICATION = os.environ.get("EMAIL_VERIFICATION", "optional")
 
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
@@ -196,6 +217,7 @@ class TestingConfig(Config):
     DEV_PAGES = True
     SECRET_KEY = "testing-not-secret"  # noqa: S105 - tests only; production refuses it
     SMS_BACKEND = "outbox"
+    MAIL_BACKEND = "outbox"
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite://")
     STAFF_REQUIRE_2FA = False  # tests that need it set it with @pytest.mark.config
     # The feature suites compare phones with what they stored; tests/storefront runs the
@@ -209,6 +231,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     HSTS = True
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "http")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     STAFF_REQUIRE_2FA = _env_bool("STAFF_REQUIRE_2FA", True)
     # Every pooled connection is pinged at checkout: after a database restart no request
     # meets a dead connection (docs/deploy.md). A higher value saves that round trip.
@@ -233,6 +256,10 @@ class ProductionConfig(Config):
             problems.append("development pages must be off")
         if config.get("SMS_BACKEND") == "outbox":
             problems.append("SMS_BACKEND=outbox is for development only")
+        if config.get("MAIL_BACKEND") == "outbox":
+            problems.append("MAIL_BACKEND=outbox is for development only")
+        if config.get("EMAIL_VERIFICATION") not in ("optional", "mandatory"):
+            problems.append("EMAIL_VERIFICATION must be optional or mandatory")
         if str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
             problems.append(
                 "rate-limit counters in process memory (RATELIMIT_STORAGE_URI=memory://) would be counted "

@@ -81,6 +81,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.api import bp as accounts_api
+    from portal.accounts.email_api import bp as email_flows_api
+    from portal.accounts.email_views import bp as email_flows_views
     from portal.accounts.security_api import bp as account_security_api
     from portal.accounts.security_views import bp as account_security_views
     from portal.accounts.storefront_api import bp as storefront_api
@@ -92,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.languages.views import bp as languages_views
     from portal.loyalty.api import bp as loyalty_api
     from portal.loyalty.views import bp as loyalty_views
+    from portal.mail.views import bp as mail_views
     from portal.otp.views import bp as otp_views
     from portal.privacy.api import bp as privacy_api
     from portal.privacy.views import bp as privacy_views
@@ -111,10 +114,13 @@ def register_blueprints(app: Flask) -> None:
         account_security_views,
         account_security_api,
         storefront_api,
+        email_flows_views,
+        email_flows_api,
         twofactor_views,
         profile_views,
         profile_api,
         otp_views,
+        mail_views,
         settings_views,
         segments_views,
         segments_api,

@@ -5,4 +5,4 @@ from __future__ import annotations
 # The vendor API: JSON in and out; its messages follow Accept-Language alone.
 API_PREFIXES = ("/users/", "/csrf_token/", "/current_user/", "/api/")
 # Everything that answers JSON, errors included: the API and the development/health reads.
-JSON_PREFIXES = (*API_PREFIXES, "/_dev/sms.json", "/healthz", "/readyz")
+JSON_PREFIXES = (*API_PREFIXES, "/_dev/sms.json", "/_dev/mail.json", "/healthz", "/readyz")

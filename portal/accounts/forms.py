@@ -47,7 +47,14 @@ class StorefrontChangePasswordForm(PortalForm):
 
 
 class ChangeEmailForm(PortalForm):
+    """The vendor's names (``emailConfirm`` too), on both faces."""
+
     email = TextField(_l("New email"), [DataRequired(), Length(max=254), Email()], render_kw={"autocomplete": "email"})
+    emailConfirm = TextField(  # noqa: N815 - the storefront client's field name
+        _l("New email again"),
+        [DataRequired(), Length(max=254), EqualTo("email", message=_l("The two email fields didn't match."))],
+        render_kw={"autocomplete": "email"},
+    )
     password = SecretField(
         _l("Password"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
     )
@@ -55,3 +62,23 @@ class ChangeEmailForm(PortalForm):
 
 class EndOtherSessionsForm(PortalForm):
     """No fields: the POST itself (with its CSRF token) is the request."""
+
+
+class PasswordResetRequestForm(PortalForm):
+    email = TextField(_l("Email"), [DataRequired(), Length(max=254), Email()], render_kw={"autocomplete": "email"})
+
+
+class PasswordResetForm(PortalForm):
+    """The new password twice (the vendor's names). The password rules need the
+    account's address, so the service checks them (``password_problems``)."""
+
+    new_password1 = SecretField(
+        _l("New password"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "new-password"}
+    )
+    new_password2 = SecretField(
+        _l("New password again"), [DataRequired(), Length(max=128)], render_kw={"autocomplete": "new-password"}
+    )
+
+
+class ResendConfirmationForm(PortalForm):
+    email = TextField(_l("Email"), [DataRequired(), Length(max=254), Email()], render_kw={"autocomplete": "email"})

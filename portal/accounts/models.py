@@ -61,6 +61,10 @@ class User(UserMixin, db.Model):
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the account was erased (portal.privacy): the row stays, with no personal data.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the customer proved they read mail at ``email`` (None: not yet). Accounts
+    # made before confirmation existed, and by the portal itself (demo, staff), count
+    # as confirmed; a sign-up confirms with the link it is sent (portal.accounts.email_flows).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[AuthToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.accounts import services
-from portal.accounts.forms import ChangeEmailForm, ChangePasswordForm, StorefrontChangePasswordForm
+from portal.accounts.forms import ChangePasswordForm, StorefrontChangePasswordForm
 from portal.accounts.roles import refuse_while_acting
 from portal.errors import FieldErrors
+from portal.request_context import change_origin
 
 bp = Blueprint("account_security_api", __name__)
 
@@ -39,6 +40,7 @@ def change_password():
             new_password=new,
             keep_session_id=getattr(session, "sid", None),
             keep_token_hash=session.get("auth_token_hash") or g.get("auth_token_hash"),
+            origin=change_origin("api"),
         )
     except FieldErrors as error:
         if not storefront:
@@ -46,15 +48,6 @@ def change_password():
         names = {"current_password": "old_password", "new_password": "new_password2"}
         raise FieldErrors({names.get(name, name): messages for name, messages in error.errors.items()}) from None
     return jsonify(detail=_("Your password was changed. Your other sessions were logged out."))
-
-
-@bp.post("/users/email/change/")
-@login_required
-@refuse_while_acting
-def change_email():
-    data = ChangeEmailForm.from_request().validate_or_raise()
-    user = services.change_email(user_id=current_user.id, email=data["email"], password=data["password"])
-    return jsonify(email=user.email)
 
 
 @bp.post("/users/sessions/end-others/")

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from portal.accounts import services
+from portal.accounts import email_flows, services
 from portal.accounts.forms import ChangeEmailForm, ChangePasswordForm, EndOtherSessionsForm
 from portal.accounts.roles import refuse_while_acting
 from portal.errors import FieldErrors
+from portal.request_context import change_origin
 
 bp = Blueprint("account_security", __name__, url_prefix="/account/security")
 
@@ -45,6 +46,7 @@ def change_password():
                 new_password=form.new_password.data,
                 keep_session_id=getattr(session, "sid", None),
                 keep_token_hash=session.get("auth_token_hash") or g.get("auth_token_hash"),
+                origin=change_origin("web"),
             )
         except FieldErrors as error:
             form.add_errors(error.errors)
@@ -61,11 +63,14 @@ def change_email():
     form = ChangeEmailForm.from_request()
     if form.validate():
         try:
-            services.change_email(user_id=current_user.id, email=form.email.data, password=form.password.data)
+            new_email = email_flows.request_email_change(
+                user_id=current_user.id, email=form.email.data, password=form.password.data
+            )
         except FieldErrors as error:
             form.add_errors(error.errors)
         else:
-            flash(_("Your email was changed."), "success")
+            # The same words whether or not the address is taken: the email says which.
+            flash(_("We sent a link to %(email)s. Your address changes when you open it.", email=new_email), "success")
             return redirect(url_for(".security"), code=303)
     return render_security_page(400, email_form=form)
 

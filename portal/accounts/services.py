@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import secrets
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from portal import clock
 from portal.accounts.models import AuthToken, User
+from portal.accounts.notices import notify
 from portal.accounts.password_rules import password_problems
 from portal.accounts.passwords import dummy_verify, hash_password, needs_rehash, verify_password
-from portal.errors import FieldErrors
+from portal.errors import FieldErrors, NotAcceptable
 from portal.extensions import db
 from portal.metrics import LOGINS
+from portal.request_context import ChangeOrigin
 from portal.sessions import end_stored_session, end_user_sessions
 
 
@@ -36,13 +39,26 @@ def authenticate(*, email: str, password: str) -> User:
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
             db.session.commit()
+        if email_unconfirmed_blocks_login(user):
+            # Said only to whoever knows the password: no one else learns the account exists.
+            raise NotAcceptable(
+                "email_not_confirmed",
+                _("Confirm your email address first: open the link we sent you, or ask for a new one."),
+            )
         LOGINS.labels(outcome="success").inc()
         return user
     LOGINS.labels(outcome="failed").inc()
     raise FieldErrors({"non_field_errors": [_("Unable to log in with provided credentials.")]})
 
 
+def email_unconfirmed_blocks_login(user: User) -> bool:
+    """``EMAIL_VERIFICATION=mandatory``: no login until the address is confirmed."""
+    return current_app.config["EMAIL_VERIFICATION"] == "mandatory" and user.email_confirmed_at is None
+
+
 def create_user(*, email: str, password: str, role: str = "customer", **fields) -> User:
+    """An account made by the portal itself (demo data, staff, tests): its address counts as confirmed."""
+    fields.setdefault("email_confirmed_at", clock.now())
     user = User(email=normalise_email(email), password_hash=hash_password(password), role=role, **fields)
     db.session.add(user)
     db.session.commit()
@@ -99,25 +115,17 @@ def change_password(
     new_password: str,
     keep_session_id: str | None,
     keep_token_hash: str | None = None,
+    origin: ChangeOrigin | None = None,
 ) -> None:
-    """A new password; every other session and API token of the user ends."""
+    """A new password; every other session and API token of the user ends, and a
+    notice goes to the user's address (when it cannot, nothing changes)."""
     user = _user_with_password(user_id=user_id, password=current_password, field="current_password")
     problems = password_problems(new_password, email=user.email)
     if problems:
         raise FieldErrors({"new_password": problems})
     user.password_hash = hash_password(new_password)
+    notify(user, "password_changed", origin=origin)
     _end_other_logins(user_id=user.id, keep_session_id=keep_session_id, keep_token_hash=keep_token_hash)
-
-
-def change_email(*, user_id: int, email: str, password: str) -> User:
-    user = _user_with_password(user_id=user_id, password=password, field="password")
-    email = normalise_email(email)
-    other = user_by_email(email)
-    if other is not None and other.id != user.id:
-        raise FieldErrors({"email": [_("A user with that email already exists.")]})
-    user.email = email
-    db.session.commit()
-    return user
 
 
 def end_other_sessions(*, user_id: int, keep_session_id: str | None, keep_token_hash: str | None = None) -> int:

@@ -56,3 +56,24 @@ def throttle_login(view=None, *, key_func=None):
         methods=["POST"],
     )(view)
     return view
+
+
+def _reset_email_key() -> str:
+    return "reset-email:" + _account_key().removeprefix("login-account:")
+
+
+def throttle_password_reset(view):
+    """Reset requests, every one counted, per email address and per client address,
+    shared by the page and the JSON route (``PASSWORD_RESET_PER_EMAIL``/``_PER_ADDRESS``)."""
+    view = limiter.shared_limit(
+        lambda: current_app.config["PASSWORD_RESET_PER_EMAIL"],
+        scope="reset-email",
+        key_func=_reset_email_key,
+        methods=["POST"],
+    )(view)
+    return limiter.shared_limit(
+        lambda: current_app.config["PASSWORD_RESET_PER_ADDRESS"],
+        scope="reset-address",
+        key_func=get_remote_address,
+        methods=["POST"],
+    )(view)

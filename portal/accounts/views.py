@@ -13,7 +13,7 @@ from portal.accounts.forms import LoginForm
 from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import end_session, start_session
 from portal.accounts.throttle import throttle_login
-from portal.errors import FieldErrors
+from portal.errors import FieldErrors, NotAcceptable
 from portal.twofactor import flow
 from portal.twofactor import services as two_factor
 
@@ -49,6 +49,9 @@ def login():
             except FieldErrors as error:
                 g.login_failed = True
                 form.add_errors(error.errors)
+            except NotAcceptable as refusal:  # the address is not confirmed yet
+                form.form_errors.append(refusal.message)
+                return render_template("accounts/login.html", form=form, unconfirmed=True), 403
             else:
                 if two_factor.is_enabled(user_id=user.id):
                     # The password was right; the login completes on the second step.

@@ -17,3 +17,13 @@ class ActForm(PortalForm):
         _l("Reason"),
         [DataRequired(message=_l("Say why: a ticket number or a sentence.")), Length(max=200)],
     )
+
+
+class ResetLinkForm(PortalForm):
+    """ "Send a password reset link": the agent says why, as for acting (the audit trail keeps it)."""
+
+    reason = TextField(
+        _l("Reason"),
+        [DataRequired(message=_l("Say why: a ticket number or a sentence.")), Length(max=200)],
+        id="reset-reason",  # the customer page holds the acting form's "reason" too
+    )

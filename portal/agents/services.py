@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, bindparam, or_, select, update
 
 from portal import clock
+from portal.accounts.email_flows import request_password_reset
 from portal.accounts.models import User
 from portal.agents.models import END_EXPIRED, ActingSession, AuditEvent
 from portal.errors import PermissionDenied
@@ -169,6 +170,32 @@ def _record(
     return event
 
 
+def send_password_reset_link(*, agent_id: int, customer_id: int, reason: str, client_ip: str | None) -> bool:
+    """Email the customer a reset link, recorded in their audit trail with the reason.
+
+    The agent never sees the link or the password. The record and the email go
+    together: when the email cannot be sent (``ServiceUnavailable``), nothing is recorded.
+    Returns False for an id that is not an active customer.
+    """
+    customer = get_customer(customer_id=customer_id)
+    if customer is None or not customer.is_active:
+        return False
+    db.session.add(
+        AuditEvent(
+            agent_id=agent_id,
+            customer_id=customer.id,
+            acting_session_id=None,
+            action="password_reset",
+            reason=reason,
+            client_ip=client_ip,
+            details={},
+            created_at=clock.now(),
+        )
+    )
+    request_password_reset(email=customer.email, language_code=customer.language_code)  # commits both
+    return True
+
+
 def start_acting(
     *, agent_id: int, customer_id: int, reason: str, client_ip: str | None, max_minutes: int
 ) -> ActingSession:
@@ -237,9 +264,13 @@ def stop_acting(*, acting_session_id: int, why: str, client_ip: str | None) -> b
 def close_overdue_sessions() -> int:
     """Close sessions whose browser session vanished before its time ran out
     (idle timeout, the agent closed the browser): each still gets its ``stop``."""
-    overdue = db.session.execute(
-        select(ActingSession.id).where(ActingSession.ended_at.is_(None), ActingSession.ends_at <= clock.now())
-    ).scalars().all()
+    overdue = (
+        db.session.execute(
+            select(ActingSession.id).where(ActingSession.ended_at.is_(None), ActingSession.ends_at <= clock.now())
+        )
+        .scalars()
+        .all()
+    )
     return sum(stop_acting(acting_session_id=i, why=END_EXPIRED, client_ip=None) for i in overdue)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from werkzeug.datastructures import MultiDict
 
-from portal.agents.forms import ActForm, SearchForm
+from portal.agents.forms import ActForm, ResetLinkForm, SearchForm
 from portal.agents.models import AuditEvent
 from portal.agents.services import LoyaltyStatus, SearchPage, SegmentStatus
 from portal.privacy.forms import EraseCustomerForm
@@ -83,6 +83,7 @@ def _customer(
         "current_user": fixtures.agent(),
         "customer": customer,
         "act_form": act_form or ActForm(formdata=None),
+        "reset_form": ResetLinkForm(formdata=None),
         "trail": list(trail),
         "agent_names": {2: "Can Demir"},
         "consent_history": history,

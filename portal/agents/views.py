@@ -9,7 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from portal.accounts.roles import role_required
 from portal.agents import acting, services
-from portal.agents.forms import ActForm, SearchForm
+from portal.agents.forms import ActForm, ResetLinkForm, SearchForm
 from portal.agents.models import END_STOP
 from portal.errors import NotAcceptable, PermissionDenied, wants_json
 from portal.privacy import services as privacy
@@ -45,7 +45,11 @@ def search():
 
 
 def _customer_page(
-    customer_id: int, act_form: ActForm, status: int = 200, erase_form: EraseCustomerForm | None = None
+    customer_id: int,
+    act_form: ActForm,
+    status: int = 200,
+    erase_form: EraseCustomerForm | None = None,
+    reset_form: ResetLinkForm | None = None,
 ):
     services.close_overdue_sessions()
     customer = services.get_customer(customer_id=customer_id)
@@ -59,6 +63,7 @@ def _customer_page(
             "agents/customer.html",
             customer=customer,
             act_form=act_form,
+            reset_form=reset_form or ResetLinkForm(formdata=None),
             trail=trail,
             agent_names=services.staff_names(user_ids=people),
             consent_history=consent_history,
@@ -146,6 +151,18 @@ def erase(customer_id: int):
         form.erase_reason.errors = [*form.erase_reason.errors, error.message]
         return _customer_page(customer_id, ActForm(formdata=None), error.status, erase_form=form)
     flash(_("The customer's account was deleted."), "success")
+@bp.post("/customers/<int:customer_id>/password-reset")
+@role_required("agent", "admin")
+def send_reset_link(customer_id: int):
+    """Email the customer a reset link (audited); the agent never sees it or the password."""
+    form = ResetLinkForm.from_request()
+    if not form.validate():
+        return _customer_page(customer_id, ActForm(formdata=None), 400, reset_form=form)
+    if not services.send_password_reset_link(
+        agent_id=current_user.id, customer_id=customer_id, reason=form.reason.data, client_ip=client_ip()
+    ):
+        raise NotFound(_("No customer with this number."))
+    flash(_("A password reset link is on its way to the customer's email address."), "success")
     return redirect(url_for("agents.customer", customer_id=customer_id), code=303)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 
 from portal import clock
 from portal.accounts.models import AuthToken, User
+from portal.accounts.notices import notify
 from portal.accounts.passwords import verify_password
 from portal.agents.models import AuditEvent
 from portal.errors import FieldErrors, NotAcceptable, PermissionDenied
@@ -29,7 +30,6 @@ from portal.extensions import db
 from portal.loyalty import services as loyalty
 from portal.otp.models import CodeFailure, OneTimeCode
 from portal.otp.services import Challenge, latest_challenge, send_code, user_subject, verify_code
-from portal.privacy import notify
 from portal.profile import avatars
 from portal.profile.models import CONSENT_FIELDS
 from portal.profile.services import consent_history, record_consents
@@ -68,9 +68,9 @@ def erase_account(
             raise PermissionDenied(_("Customer service can delete customer accounts only."))
         if not (reason or "").strip():
             raise PermissionDenied(_("A reason is required."))
-    notify.erasure_confirmation(
-        user_id=user.id, email=user.email, first_name=user.first_name, language_code=user.language_code
-    )
+    # Sent before anything is erased, while the address is still the customer's; when it
+    # cannot go out, nothing is erased (ServiceUnavailable rolls the request back).
+    notify(user, "account_erased", origin=origin, by_customer_service=agent_id is not None)
     avatar = user.avatar
     # The marketing consents end, and the history says so (who and when, never the person's data).
     record_consents(user=user, consents={name: False for name in CONSENT_FIELDS}, origin=origin)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import clock
 from portal.accounts.models import User
+from portal.accounts.notices import notify
 from portal.errors import FieldErrors, PermissionDenied, RateLimited
 from portal.extensions import db
 from portal.otp.services import DAY, Challenge, send_code, send_notice, user_subject, verify_code, wait_text
@@ -263,6 +264,9 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
         if "avatar" in changes:
             new_avatar = avatars.save(changes["avatar"]) if changes["avatar"] is not None else None
             user.avatar = new_avatar
+        if "phone" in changes and changes["phone"] != old_phone and user.email:
+            # Before the commit: no phone change without its notice (docs/email.md).
+            notify(user, "phone_changed", origin=origin, phone_end=(changes["phone"] or "")[-2:])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -31,6 +31,13 @@ def profile_complete():
     return _profile()
 
 
+@entry(
+    "profile/profile.html", "unconfirmed email", logged_in=True, note="EMAIL_VERIFICATION=optional, not confirmed yet."
+)
+def profile_unconfirmed_email():
+    return _profile(fixtures.customer(email_confirmed_at=None))
+
+
 @entry("profile/profile.html", "empty", logged_in=True, note="A customer who has not given a name or phone.")
 def profile_empty():
     return _profile(fixtures.customer(first_name="", last_name="", phone=None, gender=None, date_of_birth=None))

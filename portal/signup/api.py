@@ -10,6 +10,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import AuthToken
 from portal.accounts.passwords import hash_password
 from portal.accounts.roles import refuse_sign_in_while_acting
+from portal.accounts.services import email_unconfirmed_blocks_login
 from portal.accounts.session_login import start_session
 from portal.loyalty import services as loyalty
 from portal.profile.serializers import profile_json
@@ -39,6 +40,8 @@ def register():
             origin=origin,
             loyalty_card=form.loyalty_card,
         )
+        if email_unconfirmed_blocks_login(user):  # EMAIL_VERIFICATION=mandatory: no login yet
+            return jsonify(profile_json(user)), 201
         start_session(user)
         return jsonify(profile_json(user)), 201
     services.start_registration(

@@ -22,10 +22,11 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
+from portal.accounts.email_flows import send_confirmation
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.accounts.services import user_by_email
-from portal.errors import FieldErrors
+from portal.errors import FieldErrors, ServiceUnavailable
 from portal.extensions import db
 from portal.loyalty import services as loyalty
 from portal.otp.services import Challenge, latest_challenge, registration_subject, send_code, verify_code
@@ -137,10 +138,15 @@ def complete_registration(
             initial=True,
         )
         link = loyalty.add_pending_link(user=user) if loyalty_card else None
+        # The confirmation email goes before the commit: no account without it (docs/email.md).
+        send_confirmation(user)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise _taken(email) from None
+    except ServiceUnavailable:  # the confirmation email did not go: no account, the code unspent
+        db.session.rollback()
+        raise
     if link is not None:
         loyalty.sync_link(link_id=link.id)
     return user

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.accounts.roles import refuse_sign_in_while_acting
+from portal.accounts.services import email_unconfirmed_blocks_login
 from portal.accounts.session_login import start_session
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.loyalty import services as loyalty
@@ -125,6 +126,9 @@ def register_code():
                         flash(message, "error")
                 return redirect(url_for("signup.register"))
             else:
+                if email_unconfirmed_blocks_login(user):  # EMAIL_VERIFICATION=mandatory
+                    session.pop(DRAFT_KEY, None)
+                    return render_template("accounts/confirm_sent.html", email=user.email, signed_up=True)
                 start_session(user)  # a fresh session: the draft goes with the old one
                 return redirect(url_for("signup.welcome"))
     return render_code_step(

@@ -45,6 +45,7 @@ SOURCES = (
     "portal.twofactor.styleguide",
     "portal.codelogin.styleguide",
     "portal.privacy.styleguide",
+    "portal.mail.styleguide",
 )
 
 

@@ -25,6 +25,7 @@ def customer(**fields) -> User:
         "sms_allowed": False,
         "call_allowed": False,
         "date_joined": datetime(2025, 3, 14, 9, 30, tzinfo=UTC),
+        "email_confirmed_at": datetime(2025, 3, 14, 9, 35, tzinfo=UTC),
         "role": "customer",
         "is_active": True,
     }

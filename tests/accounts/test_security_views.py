@@ -36,7 +36,9 @@ def test_change_password_with_errors_then_success(app, auth, customer):
 def test_change_email_keeps_what_was_typed(auth, customer):
     auth.login()
     response = auth.post(
-        "/account/security/email", {"email": "new@example.com", "password": "nope"}, token_from="/account/security"
+        "/account/security/email",
+        {"email": "new@example.com", "emailConfirm": "new@example.com", "password": "nope"},
+        token_from="/account/security",
     )
     assert response.status_code == 400
     doc = page(response)

@@ -34,9 +34,9 @@ def test_the_api_answers_as_the_customer_while_acting(acting_api):
             "account_security_api.change_password",
         ),
         (
-            "/users/email/change/",
-            {"email": "taken-over@example.com", "password": DEMO_PASSWORD},
-            "account_security_api.change_email",
+            "/users/email-change/",
+            {"email": "taken-over@example.com", "emailConfirm": "taken-over@example.com", "password": DEMO_PASSWORD},
+            "email_flows_api.email_change",
         ),
         ("/users/sessions/end-others/", {}, "account_security_api.end_other_sessions"),
     ],

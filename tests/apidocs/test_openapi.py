@@ -20,6 +20,7 @@ from tests.conftest import page
 DOCUMENTED = sorted(documented_operations())
 NOT_JSON_API = {
     "/_dev/sms.json",  # the development SMS outbox: DEV_PAGES only, never in production
+    "/_dev/mail.json",  # the development mail outbox: the same
     "/api/docs",  # the HTML page made from the description
 }
 

@@ -32,6 +32,11 @@ NARROWEST = 360
 PAGES_WITH_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "styleguide.show": (),  # every entry is checked by test_style_guide_entries
     "agents.customer": ("/agent/customers/1",),
+    # links from emails; a made-up token shows the "link does not work" page, a GET
+    # of the other two shows their confirm button
+    "email_flows.reset": ("/account/reset/not-a-token",),
+    "email_flows.email_set_primary": ("/account/email/set-primary/not-a-token",),
+    "email_flows.confirm_email": ("/account/confirm-email/not-a-token",),
     "segments.admin_segment_form": ("/admin/segments/new", "/admin/segments/1/edit"),
     "segments.admin_price_list_form": ("/admin/price-lists/new", "/admin/price-lists/1/edit"),
 }

@@ -1,0 +1,1 @@
+"""Email: backends chosen by ``MAIL_BACKEND``, templates designers own, the development outbox."""
