@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -134,7 +134,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        headers = _retry_after_headers(error.retry_after) if isinstance(error, RateLimited) else {}
+        headers = {}
+        if isinstance(error, RateLimited):
+            headers = _retry_after_headers(error.retry_after)
+        elif isinstance(error, ServiceUnavailable):
+            # Every 503 says when to try again, as the store outages' do (portal.availability).
+            headers = _retry_after_headers(current_app.config["OUTAGE_RETRY_AFTER_SECONDS"])
         if wants_json():
             return jsonify(error_body(error)), error.status, headers
         titles = {
