@@ -151,6 +151,9 @@ def erase(customer_id: int):
         form.erase_reason.errors = [*form.erase_reason.errors, error.message]
         return _customer_page(customer_id, ActForm(formdata=None), error.status, erase_form=form)
     flash(_("The customer's account was deleted."), "success")
+    return redirect(url_for("agents.customer", customer_id=customer_id), code=303)
+
+
 @bp.post("/customers/<int:customer_id>/password-reset")
 @role_required("agent", "admin")
 def send_reset_link(customer_id: int):
