@@ -56,7 +56,7 @@ def test_the_api_answers_503_with_retry_after_when_the_database_is_unreachable(u
 
 def test_a_page_answers_the_error_page_in_the_visitors_language(unreachable_db):
     client = unreachable_db.test_client()
-    client.set_cookie("sessionid", "a" * 32)
+    client.set_cookie(unreachable_db.config["SESSION_COOKIE_NAME"], "a" * 64)
     response = client.get("/account/profile", headers={"Accept-Language": "tr"})
     _assert_unavailable(response)
     error_page = page(response).find(id="error-page")
@@ -85,7 +85,7 @@ def test_readiness_when_the_database_answers(client):
 def test_redis_unreachable_is_a_503_for_sessions_limits_and_readiness(unreachable_redis):
     client = unreachable_redis.test_client()
     # A session cookie: the session store (Redis) is read before any view runs.
-    client.set_cookie("sessionid", "b" * 32)
+    client.set_cookie(unreachable_redis.config["SESSION_COOKIE_NAME"], "b" * 64)
     response = client.get("/account/profile")
     _assert_unavailable(response)
     assert page(response).find(id="error-page")["data-status"] == "503"
