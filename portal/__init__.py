@@ -83,6 +83,9 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     register_template_context(app)
+    from portal.static_files import init_static_files
+
+    init_static_files(app)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.get("/healthz")
