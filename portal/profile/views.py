@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
+from portal.i18n import customer_locale
 from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge, user_subject
 from portal.otp.views import mask_phone, render_code_step
@@ -89,7 +89,7 @@ def _update(changes: dict[str, Any], *, form, done: str, replace_attributes: boo
             user_id=current_user.id,
             changes=changes,
             origin=change_origin("web"),
-            locale=str(get_locale()),
+            locale=customer_locale(),
             replace_attributes=replace_attributes,
         )
     except FieldErrors as error:
@@ -232,7 +232,7 @@ def confirm():
                     origin=change_origin("web"),
                     code=None if form.wants_resend else form.code.data,
                     resend=form.wants_resend,
-                    locale=str(get_locale()),
+                    locale=customer_locale(),
                 )
             except (NotAcceptable, RateLimited, ServiceUnavailable) as refusal:
                 error = refusal
