@@ -95,17 +95,30 @@ def _update(changes: dict[str, Any], *, form, done: str, replace_attributes: boo
     except FieldErrors as error:
         form.add_errors(error.errors)
         return Outcome()
-    except (RateLimited, ServiceUnavailable) as error:
-        # The code could not be sent (cooldown, caps, gateway down): say so above the form.
-        form.add_errors({"non_field_errors": [error.message]})
-        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
-        return Outcome(status=error.status, headers=headers)
+    except RateLimited as error:
+        if session.get(PENDING_KEY, {}).get("done") == done:
+            # Saved again while the code sent moments ago is still open: back to it (issue 21).
+            flash(_("We sent you a code a moment ago. Enter it here to confirm your changes."), "info")
+            return Outcome(redirect=redirect(url_for("profile.confirm")))
+        return _refused(form, error)
+    except ServiceUnavailable as error:
+        return _refused(form, error)
     if result.status == "pending":
         kept = {name: value for name, value in result.changes.items() if name != "avatar"}  # no bytes in a session
         session[PENDING_KEY] = {"changes": values_to_json(kept), "done": done}
         return Outcome(redirect=redirect(url_for("profile.confirm")))
-    flash(_("Your changes were saved."), "success")
+    if result.changes:
+        flash(_("Your changes were saved."), "success")
+    else:
+        flash(_("Nothing changed."), "info")
     return Outcome(redirect=redirect(url_for(done)))
+
+
+def _refused(form, error: RateLimited | ServiceUnavailable) -> Outcome:
+    # The code could not be sent (cooldown, caps, gateway down): say so above the form.
+    form.add_errors({"non_field_errors": [error.message]})
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+    return Outcome(status=error.status, headers=headers)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
