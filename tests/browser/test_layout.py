@@ -82,3 +82,19 @@ def test_segment_radios_follow_the_theme(sized_page, live_server):
             primary.strip(),
         )
         assert accent == probe
+
+
+def test_a_theme_reaches_weights_and_layers(sized_page, live_server):
+    """Issue 21, defect 14: changing the weight and layer tokens restyles every rule using them."""
+    sized_page.goto(f"{live_server.url}/_styleguide/segments-choose--segment-list-with-current")
+    sized_page.evaluate(
+        "() => { const root = document.documentElement.style;"
+        " root.setProperty('--font-weight-semibold', '800'); root.setProperty('--font-weight-bold', '900'); }"
+    )
+    weights = sized_page.evaluate(
+        "() => [...document.querySelectorAll('.choice__title, .badge')].map(el => getComputedStyle(el).fontWeight)"
+    )
+    assert weights and set(weights) == {"800"}
+    sized_page.goto(f"{live_server.url}/_styleguide/profile-profile--acting-as-customer-banner")
+    sized_page.evaluate("() => document.documentElement.style.setProperty('--layer-acting-banner', '42')")
+    assert sized_page.evaluate("getComputedStyle(document.getElementById('acting-banner')).zIndex") == "42"
