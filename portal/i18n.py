@@ -100,4 +100,6 @@ def init_i18n(app: Flask, babel: Babel) -> None:
     on by default); our catalogues hold every other string.
     """
     babel.init_app(app, locale_selector=_parsed_once(select_locale))
+    # Pages show times in this zone (Flask-Babel's datetimeformat) and name it (issue 21).
+    app.add_template_global(app.config["BABEL_DEFAULT_TIMEZONE"], "time_zone")
     app.after_request(_vary_on_language)

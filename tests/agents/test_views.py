@@ -532,3 +532,24 @@ def test_acting_closed_on_the_server_ends_in_the_browser(sql, acting, customer):
     response = acting.client.get("/account/profile")
     assert response.headers["Location"] == f"/agent/customers/{customer.id}"
     assert trail(sql, customer.id) == [("start", None), ("stop", "invalid")]  # recorded once
+
+
+def test_console_and_customer_pages_show_the_portal_time_zone_by_name(sql, console, agent, customer):
+    """Issue 21, defect 13: the same event, the same clock time, on both faces, with the zone's name."""
+    set_kvkk(sql, False)
+    clock.freeze(datetime(2030, 3, 4, 9, 15, tzinfo=UTC))  # 12:15 in Istanbul (UTC+3)
+    console.login()
+    console.act(customer.id)
+    acting = console
+    acting.auth.post("/account/consents", {"sms_allowed": "y"}, token_from="/account/consents")
+    mine = page(acting.client.get("/account/consents")).find(id="consent-history")
+    assert mine.find("th").text == "When (Europe/Istanbul)"
+    assert "12:15" in mine.find("tbody").find("td").text
+    acting.stop()
+    console = page(acting.client.get(f"/agent/customers/{customer.id}"))
+    history = console.find(id="consent-history")
+    assert history.find("th").text == "When (Europe/Istanbul)"
+    assert history.find("tbody").find("td").text == "2030-03-04 12:15:00"
+    trail_table = console.find(id="audit-trail")
+    assert trail_table.find("th").text == "Time (Europe/Istanbul)"
+    assert {td.text for td in trail_table.select("td.audit-time")} == {"2030-03-04 12:15:00"}
