@@ -201,6 +201,11 @@ class Config:
     EMAIL_VERIFICATION = os.environ.get("EMAIL_VERIFICATION", "optional")
 
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
+    SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)  # static files asked for without their version
+    # Static URLs carry their content hash (?v=…, portal/static_files.py): the browser may
+    # keep such a file this many seconds, since a changed file gets a new URL.
+    STATIC_VERSIONED = True
+    STATIC_VERSIONED_MAX_AGE = 365 * 24 * 3600
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     HSTS = False
 
@@ -209,6 +214,9 @@ class DevelopmentConfig(Config):
     NAME = "development"
     DEV_PAGES = True
     TEMPLATES_AUTO_RELOAD = True
+    # CSS and JS edits show on reload: no version in the URL, and the browser asks again every time.
+    STATIC_VERSIONED = False
+    SEND_FILE_MAX_AGE_DEFAULT = 0
 
 
 class TestingConfig(Config):

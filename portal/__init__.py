@@ -50,6 +50,9 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     init_metrics(app)
     register_commands(app)
     register_template_context(app)
+    from portal.static_files import init_static_files
+
+    init_static_files(app)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.get("/")

@@ -1,4 +1,8 @@
-"""Languages: the customer's ``language_code`` for pages, else ``Accept-Language``.
+"""Languages: the user's ``language_code`` for pages, else ``Accept-Language``.
+
+While an agent acts for a customer, the pages speak the agent's language (the
+banner, navigation and refusals are for the agent); only what is sent to the
+customer (SMS, emails) uses the customer's: :func:`customer_locale`.
 
 The footer's language switch (``portal.languages``) saves a logged-in customer's
 choice as their ``language_code``; anyone else's (and an agent's while acting as a
@@ -10,8 +14,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, get_translations
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
 from portal.paths import API_PREFIXES
@@ -29,12 +33,36 @@ def select_locale() -> str:
         chosen = stored.get("language") if stored else None
         if chosen in languages:
             return chosen
-        user = current_user._get_current_object()
+        user = acting_agent(stored) or current_user._get_current_object()
         if user is not None and user.is_authenticated:
             code = (user.language_code or "").split("-")[0]
             if code in languages:
                 return code
     return req.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
+
+
+def acting_agent(stored):
+    """The agent acting for the logged-in customer, or None (portal.agents.acting)."""
+    agent = g.get("acting_agent")
+    if agent is not None:
+        return agent
+    state = stored.get("acting") if stored else None
+    if state is None:  # the common case: no database work
+        return None
+    from portal.accounts.models import User
+    from portal.extensions import db
+
+    return db.session.get(User, state["agent_id"])  # load_acting checks it is still staff
+
+
+def customer_locale() -> str:
+    """The language of what is sent to the logged-in customer: the page's own, except
+    while an agent acts, when it is the customer's (their ``language_code``)."""
+    if g.get("acting_agent") is None:
+        return str(get_locale())
+    languages = current_app.config["LANGUAGES"]
+    code = (current_user.language_code or "").split("-")[0]
+    return code if code in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _parsed_once(selector: Callable[[], str | None]) -> Callable[[], Locale | None]:
@@ -72,6 +100,8 @@ def init_i18n(app: Flask, babel: Babel) -> None:
     on by default); our catalogues hold every other string.
     """
     babel.init_app(app, locale_selector=_parsed_once(select_locale))
+    # Pages show times in this zone (Flask-Babel's datetimeformat) and name it (issue 21).
+    app.add_template_global(app.config["BABEL_DEFAULT_TIMEZONE"], "time_zone")
     app.after_request(_vary_on_language)
 
 

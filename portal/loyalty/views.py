@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import click
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import clock, periodic
 from portal.errors import NotAcceptable, RateLimited, ServiceUnavailable
+from portal.i18n import customer_locale
 from portal.loyalty import services
 from portal.loyalty.models import ACTIVE, FAILED, PENDING
 from portal.otp.forms import CodeForm
@@ -80,7 +80,7 @@ def join():
             try:
                 if start or form.wants_resend:
                     services.send_join_code(
-                        user_id=current_user.id, client_ip=change_origin("web").client_ip, locale=str(get_locale())
+                        user_id=current_user.id, client_ip=change_origin("web").client_ip, locale=customer_locale()
                     )
                     return redirect(url_for("loyalty.join"))
                 link = services.join(user_id=current_user.id, code=form.code.data)

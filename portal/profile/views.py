@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
+from portal.i18n import customer_locale
 from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge, user_subject
 from portal.otp.views import mask_phone, render_code_step
@@ -89,23 +89,36 @@ def _update(changes: dict[str, Any], *, form, done: str, replace_attributes: boo
             user_id=current_user.id,
             changes=changes,
             origin=change_origin("web"),
-            locale=str(get_locale()),
+            locale=customer_locale(),
             replace_attributes=replace_attributes,
         )
     except FieldErrors as error:
         form.add_errors(error.errors)
         return Outcome()
-    except (RateLimited, ServiceUnavailable) as error:
-        # The code could not be sent (cooldown, caps, gateway down): say so above the form.
-        form.add_errors({"non_field_errors": [error.message]})
-        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
-        return Outcome(status=error.status, headers=headers)
+    except RateLimited as error:
+        if session.get(PENDING_KEY, {}).get("done") == done:
+            # Saved again while the code sent moments ago is still open: back to it (issue 21).
+            flash(_("We sent you a code a moment ago. Enter it here to confirm your changes."), "info")
+            return Outcome(redirect=redirect(url_for("profile.confirm")))
+        return _refused(form, error)
+    except ServiceUnavailable as error:
+        return _refused(form, error)
     if result.status == "pending":
         kept = {name: value for name, value in result.changes.items() if name != "avatar"}  # no bytes in a session
         session[PENDING_KEY] = {"changes": values_to_json(kept), "done": done}
         return Outcome(redirect=redirect(url_for("profile.confirm")))
-    flash(_("Your changes were saved."), "success")
+    if result.changes:
+        flash(_("Your changes were saved."), "success")
+    else:
+        flash(_("Nothing changed."), "info")
     return Outcome(redirect=redirect(url_for(done)))
+
+
+def _refused(form, error: RateLimited | ServiceUnavailable) -> Outcome:
+    # The code could not be sent (cooldown, caps, gateway down): say so above the form.
+    form.add_errors({"non_field_errors": [error.message]})
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
+    return Outcome(status=error.status, headers=headers)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -232,7 +245,7 @@ def confirm():
                     origin=change_origin("web"),
                     code=None if form.wants_resend else form.code.data,
                     resend=form.wants_resend,
-                    locale=str(get_locale()),
+                    locale=customer_locale(),
                 )
             except (NotAcceptable, RateLimited, ServiceUnavailable) as refusal:
                 error = refusal

@@ -12,6 +12,15 @@ def test_security_page_has_the_three_forms(auth, customer):
     assert doc.select_one('nav a[href="/account/security"]')["aria-current"] == "page"
 
 
+def test_every_label_names_exactly_one_element(auth, customer):
+    """Issue 21: the sections had id="email" and id="password" too, detaching the labels."""
+    auth.login()
+    doc = page(auth.client.get("/account/security"))
+    for label in doc.find_all("label", attrs={"for": True}):
+        targets = doc.find_all(id=label["for"])
+        assert [t.name for t in targets] == ["input"], label["for"]
+
+
 def test_change_password_with_errors_then_success(app, auth, customer):
     auth.login()
     response = auth.post(

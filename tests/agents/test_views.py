@@ -183,13 +183,35 @@ def test_banner_cannot_be_closed_and_offers_stop(acting):
 @pytest.mark.parametrize(
     ("language", "expected"), [("en", "Ends at 3/4/30, 12:45\u202fPM."), ("tr", "4.03.2030 12:45")]
 )
-def test_banner_ends_at_in_the_customers_language(console, agent, make_user, language, expected):
-    target = make_user(email="c@example.com", language_code=language)
+def test_banner_ends_at_in_the_agents_language(console, make_user, language, expected):
+    make_user(email="agent@example.com", role="agent", language_code=language)
+    target = make_user(email="c@example.com", language_code="tr" if language == "en" else "en")
     clock.freeze(datetime(2030, 3, 4, 9, 15, tzinfo=UTC))
     console.login()
     console.act(target.id)
     ends = page(console.client.get("/account/profile")).find(id="acting-banner-ends").text
     assert expected in ends
+
+
+def test_acting_agent_sees_their_own_language_and_the_customer_gets_theirs(sql, console, make_user):
+    """Issue 21, defect 6: banner, navigation and refusals in the agent's language;
+    the SMS to the customer in the customer's."""
+    from tests.otp.conftest import last_sms
+
+    make_user(email="agent@example.com", role="agent", language_code="en")
+    target = make_user(email="c@example.com", language_code="tr", phone="+905551112299")
+    set_kvkk(sql, True)
+    console.login()
+    console.act(target.id)
+    profile = page(console.client.get("/account/profile"))
+    assert profile.html["lang"] == "en"
+    assert profile.find(id="acting-banner") is not None
+    assert profile.find("nav").find("a", href="/account/consents").text.strip() == "Consents"
+    refused = console.client.get("/agent/")
+    assert (refused.status_code, page(refused).html["lang"]) == (403, "en")
+    assert page(refused).find(id="error-message").text == "Not available while acting as a customer. Stop acting first."
+    console.auth.post("/account/consents", {"sms_allowed": "y"}, token_from="/account/consents")
+    assert sql(lambda s: last_sms("+905551112299").body).startswith("Onay kodunuz:")
 
 
 def html_pages(app):
@@ -528,3 +550,22 @@ def test_a_search_matching_thousands_says_so_without_counting_them_all(app, cons
     assert doc.find(id="results-title").text == heading
     assert len(doc.select("#search-results tbody tr")) == 20
     assert doc.find(id="page-next") is not None
+def test_console_and_customer_pages_show_the_portal_time_zone_by_name(sql, console, agent, customer):
+    """Issue 21, defect 13: the same event, the same clock time, on both faces, with the zone's name."""
+    set_kvkk(sql, False)
+    clock.freeze(datetime(2030, 3, 4, 9, 15, tzinfo=UTC))  # 12:15 in Istanbul (UTC+3)
+    console.login()
+    console.act(customer.id)
+    acting = console
+    acting.auth.post("/account/consents", {"sms_allowed": "y"}, token_from="/account/consents")
+    mine = page(acting.client.get("/account/consents")).find(id="consent-history")
+    assert mine.find("th").text == "When (Europe/Istanbul)"
+    assert "12:15" in mine.find("tbody").find("td").text
+    acting.stop()
+    console = page(acting.client.get(f"/agent/customers/{customer.id}"))
+    history = console.find(id="consent-history")
+    assert history.find("th").text == "When (Europe/Istanbul)"
+    assert history.find("tbody").find("td").text == "2030-03-04 12:15:00"
+    trail_table = console.find(id="audit-trail")
+    assert trail_table.find("th").text == "Time (Europe/Istanbul)"
+    assert {td.text for td in trail_table.select("td.audit-time")} == {"2030-03-04 12:15:00"}

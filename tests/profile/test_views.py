@@ -258,3 +258,35 @@ def test_a_code_that_cannot_be_sent_yet_is_a_429_above_the_form(auth, app, clien
     assert page(response).find("input", attrs={"name": "sms_allowed"}).has_attr("checked")
     assert len(outbox(client, PHONE)) == 1
     assert stored(app).sms_allowed is False
+
+
+def test_saving_again_within_the_cooldown_returns_to_the_open_code_step(auth, app, client, customer, kvkk_on, frozen):
+    """Issue 21, defect 8: nothing is wrong with the form; the code already sent can be entered."""
+    auth.login()
+    auth.post("/account/consents", {"sms_allowed": "y"})
+    clock.advance(seconds=20)
+    response = auth.post("/account/consents", {"sms_allowed": "y"}, token_from="/account/consents")
+    assert (response.status_code, response.location) == (302, "/account/profile/confirm")
+    confirm = page(client.get("/account/profile/confirm"))
+    assert confirm.find(id="flashes").get_text(strip=True) == (
+        "We sent you a code a moment ago. Enter it here to confirm your changes."
+    )
+    assert confirm.find(id="error-summary") is None
+    assert len(outbox(client, PHONE)) == 1
+    response = auth.post("/account/profile/confirm", {"code": last_code(client)}, token_from="/account/profile/confirm")
+    assert response.status_code == 302
+    assert stored(app).sms_allowed is True
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [("/account/consents", {"email_allowed": "y"}), ("/account/profile", DETAILS)],
+    ids=["consents", "profile"],
+)
+def test_saving_without_a_change_says_nothing_changed(auth, app, customer, kvkk_off, path, data):
+    """Issue 21, defect 9."""
+    auth.login()
+    auth.post(path, data)  # the first save may change something (the demo data)
+    response = auth.post(path, data, token_from=path)
+    assert (response.status_code, response.location) == (302, path)
+    assert page(auth.client.get(path)).find(id="flashes").get_text(strip=True) == "Nothing changed."

@@ -112,3 +112,17 @@ PAIRS = [
 def test_colour_pairs_meet_wcag_aa(foreground, background, minimum):
     ratio = contrast(resolve(foreground), resolve(background))
     assert ratio >= minimum, f"{foreground} on {background}: {ratio:.2f}:1, needs {minimum}:1"
+
+
+# Weights and stacking are theme decisions too (issue 21, defect 14): only tokens.
+TOKEN_ONLY_PROPERTIES = ("font-weight", "z-index")
+
+
+@pytest.mark.parametrize("prop", TOKEN_ONLY_PROPERTIES)
+def test_weights_and_layers_come_from_tokens(prop):
+    literal = [
+        f"{selector} {{ {p}: {value} }}"
+        for selector, p, value in declarations()
+        if p == prop and re.fullmatch(r"var\(--[\w-]+\)", value) is None
+    ]
+    assert literal == [], "use a --font-weight-… or --layer-… token from tokens.css instead of:\n" + "\n".join(literal)
