@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from portal.accounts import services
 from portal.accounts.forms import ChangeEmailForm, ChangePasswordForm
 from portal.accounts.roles import refuse_while_acting
+from portal.request_context import change_origin
 
 bp = Blueprint("account_security_api", __name__)
 
@@ -34,7 +35,9 @@ def change_password():
 @refuse_while_acting
 def change_email():
     data = ChangeEmailForm.from_request().validate_or_raise()
-    user = services.change_email(user_id=current_user.id, email=data["email"], password=data["password"])
+    user = services.change_email(
+        user_id=current_user.id, email=data["email"], password=data["password"], origin=change_origin("api")
+    )
     return jsonify(email=user.email)
 
 

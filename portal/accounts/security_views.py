@@ -14,6 +14,7 @@ from portal.accounts import services
 from portal.accounts.forms import ChangeEmailForm, ChangePasswordForm, EndOtherSessionsForm
 from portal.accounts.roles import refuse_while_acting
 from portal.errors import FieldErrors
+from portal.request_context import change_origin
 
 bp = Blueprint("account_security", __name__, url_prefix="/account/security")
 
@@ -61,7 +62,9 @@ def change_email():
     form = ChangeEmailForm.from_request()
     if form.validate():
         try:
-            services.change_email(user_id=current_user.id, email=form.email.data, password=form.password.data)
+            services.change_email(
+                user_id=current_user.id, email=form.email.data, password=form.password.data, origin=change_origin("web")
+            )
         except FieldErrors as error:
             form.add_errors(error.errors)
         else:

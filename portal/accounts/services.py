@@ -13,6 +13,7 @@ from portal.accounts.passwords import dummy_verify, hash_password, needs_rehash,
 from portal.errors import FieldErrors
 from portal.extensions import db
 from portal.metrics import LOGINS
+from portal.request_context import ChangeOrigin
 from portal.sessions import end_stored_session, end_user_sessions
 
 
@@ -102,12 +103,18 @@ def change_password(
     _end_other_logins(user_id=user.id, keep_session_id=keep_session_id, keep_token_hash=keep_token_hash)
 
 
-def change_email(*, user_id: int, email: str, password: str) -> User:
+def change_email(*, user_id: int, email: str, password: str, origin: ChangeOrigin | None = None) -> User:
+    """A new email; an email consent given for the old address ends with it (``RET`` recorded)."""
+    from portal.profile.services import withdraw_for_old_address  # profile builds on accounts
+
     user = _user_with_password(user_id=user_id, password=password, field="password")
     email = normalise_email(email)
     other = user_by_email(email)
     if other is not None and other.id != user.id:
         raise FieldErrors({"email": [_("A user with that email already exists.")]})
+    if email != user.email:
+        origin = origin or ChangeOrigin(source="web", actor_id=user.id, client_ip=None, user_agent="")
+        withdraw_for_old_address(user=user, old_address=user.email, channels=("email",), origin=origin)
     user.email = email
     db.session.commit()
     return user

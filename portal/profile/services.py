@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,13 +26,23 @@ from portal.extensions import db
 from portal.otp.services import Challenge, send_code, send_notice, user_subject, verify_code
 from portal.profile import avatars
 from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes
-from portal.profile.models import CONSENT_FIELDS, SENSITIVE_FIELDS, ConsentRecord
+from portal.profile.models import (
+    CONSENT_FIELDS,
+    GRANTED,
+    IYS_SOURCE_OF,
+    IYS_TYPES,
+    PHONE_CHANNELS,
+    REFUSED,
+    SENSITIVE_FIELDS,
+    ConsentRecord,
+)
 from portal.request_context import ChangeOrigin
 from portal.settings.services import KVKK_CONFIRMATION_ENABLED, get_setting
 
 log = logging.getLogger(__name__)
 
 CHANNEL_OF = {"email_allowed": "email", "sms_allowed": "sms", "call_allowed": "call"}
+GRANT_CHANNEL_NAMES = {"email_allowed": _l("email"), "sms_allowed": _l("SMS"), "call_allowed": _l("phone calls")}
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "language_code")
 NOTICE_ATTRIBUTE = "kvkk_flat_page_version"
 # One-time code purposes (portal.otp): the SMS says what the code confirms.
@@ -116,25 +127,39 @@ def update_profile(
     resend: bool = False,
     locale: str | None = None,
     replace_attributes: bool = False,
+    call_reference: str | None = None,
 ) -> ProfileUpdate:
     """Apply a (partial) profile update in one transaction, or wait for its code.
 
     ``changes`` holds cleaned field values (see ``ProfileForm.changes``); fields
     left out stay as they are. With KVKK confirmation on (a dynamic setting), a
-    change of the phone or of a consent changes nothing yet: a code goes to the
+    grant of a consent or a phone change changes nothing yet: a code goes to the
     phone (the new one when it changes) and the result is ``pending``. The same
     changes with that ``code`` are applied together; ``resend`` sends a new code.
+
+    A withdrawal never waits: the law lets a recipient refuse at any time, as
+    easily as they agreed. Withdrawals sent together with a change that waits for
+    a code are applied (and committed) at once, the rest waits. An agent acting
+    for the customer (source ``call_center``) never uses a code the customer
+    received: the change the customer states on a recorded call is applied with
+    its ``call_reference`` (required for consent changes).
     """
     user = get_user(user_id)
     _check(user, changes)
     effective = effective_changes(user, changes, replace_attributes=replace_attributes)
     refuse_phone_change_by_agent(effective, origin=origin)
-    if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
+    if origin.source == "call_center":
+        return _apply_for_caller(user, effective, origin=origin, call_reference=call_reference)
+    if not needs_code(effective) or not kvkk_confirmation_enabled():
         return _apply(user, effective, origin=origin, code_reference=None)
 
+    withdrawals = {name: False for name in CONSENT_FIELDS if effective.get(name) is False}
+    if withdrawals:
+        _apply(user, withdrawals, origin=origin, code_reference=None)
+        effective = {name: value for name, value in effective.items() if name not in withdrawals}
     phone = effective.get("phone", user.phone)
     if not phone:
-        raise FieldErrors({"phone": [_("This field is required.")]})
+        raise FieldErrors({"phone": [_("A mobile phone number is needed to send you the verification code.")]})
     subject = user_subject(user.id)
     payload = confirmation_payload(user, effective)
     purpose = confirmation_purpose(effective)
@@ -154,6 +179,29 @@ def update_profile(
     return _apply(user, effective, origin=origin, code_reference=reference)
 
 
+def needs_code(changes: Mapping[str, Any]) -> bool:
+    """A phone change or a grant (false → true) is confirmed by a code; a withdrawal never is."""
+    return "phone" in changes or any(changes.get(name) is True for name in CONSENT_FIELDS)
+
+
+def _apply_for_caller(
+    user: User, changes: dict[str, Any], *, origin: ChangeOrigin, call_reference: str | None
+) -> ProfileUpdate:
+    """An agent records what the customer stated on a recorded line: no code, the call reference instead.
+
+    Grants are confirmed to the customer afterwards by SMS, with how to undo them.
+    """
+    consents = [name for name in CONSENT_FIELDS if name in changes]
+    call_reference = (call_reference or "").strip() or None
+    if consents and not call_reference:
+        raise FieldErrors({"call_reference": [_("Give the reference of the recorded call.")]})
+    result = _apply(user, changes, origin=origin, code_reference=None, call_reference=call_reference)
+    granted = [name for name in consents if changes[name] is True]
+    if granted and user.phone:
+        notify_grant_by_phone(user=user, granted=granted, client_ip=origin.client_ip)
+    return result
+
+
 def kvkk_confirmation_enabled() -> bool:
     return bool(get_setting(KVKK_CONFIRMATION_ENABLED, False))
 
@@ -169,10 +217,20 @@ def confirmation_payload(user: User, changes: Mapping[str, Any]) -> dict[str, An
     return payload
 
 
-def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_reference: str | None) -> ProfileUpdate:
+def _apply(
+    user: User,
+    changes: dict[str, Any],
+    *,
+    origin: ChangeOrigin,
+    code_reference: str | None,
+    call_reference: str | None = None,
+) -> ProfileUpdate:
     old_phone, old_avatar = user.phone, user.avatar
     new_avatar = None
     try:
+        if "phone" in changes and old_phone:
+            # Consents are per address: the old number's end with it.
+            withdraw_for_old_address(user=user, old_address=old_phone, channels=PHONE_CHANNELS, origin=origin)
         for name in PROFILE_FIELDS:
             if name in changes:
                 setattr(user, name, changes[name])
@@ -180,7 +238,13 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
             user.attributes = changes["attributes"]
         consents = {name: changes[name] for name in CONSENT_FIELDS if name in changes}
         if consents:
-            record_consents(user=user, consents=consents, origin=origin, code_reference=code_reference)
+            record_consents(
+                user=user,
+                consents=consents,
+                origin=origin,
+                code_reference=code_reference,
+                call_reference=call_reference,
+            )
         if "avatar" in changes:
             new_avatar = avatars.save(changes["avatar"]) if changes["avatar"] is not None else None
             user.avatar = new_avatar
@@ -217,7 +281,41 @@ def notify_phone_replaced(*, old_phone: str, language_code: str | None, client_i
         log.warning("phone change notice not sent")
 
 
+def notify_grant_by_phone(*, user: User, granted: list[str], client_ip: str | None) -> None:
+    """Confirm by SMS a consent an agent recorded on the phone, and say how to undo it (best effort)."""
+    with force_locale(user.language_code or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        channels = ", ".join(str(GRANT_CHANNEL_NAMES[name]) for name in granted)
+        text = _(
+            "%(brand)s: as you asked on the phone, we may now send you offers by %(channels)s. "
+            "To undo: Account > Contact preferences, or call us.",
+            brand=current_app.config["SMS_BRAND"],
+            channels=channels,
+        )
+    if not send_notice(to=user.phone, text=text, purpose="consent_by_phone", client_ip=client_ip):
+        log.warning("consent-by-phone notice not sent")
+
+
 # --- consents ---------------------------------------------------------------
+
+
+def withdraw_for_old_address(
+    *, user: User, old_address: str, channels: tuple[str, ...], origin: ChangeOrigin
+) -> list[ConsentRecord]:
+    """Write ``RET`` for the old address of each of ``channels`` that was on, and switch it off.
+
+    Called when the phone (``sms``, ``call``) or the email changes: a consent is
+    for one address, so the new one starts without it until the customer grants
+    again (with a code, as every grant). Does not commit.
+    """
+    names = [name for name, channel in CHANNEL_OF.items() if channel in channels and getattr(user, name)]
+    return record_consents(
+        user=user, consents=dict.fromkeys(names, False), origin=origin, recipients={n: old_address for n in names}
+    )
+
+
+def recipient_for(user: User, channel: str) -> str | None:
+    """The address a consent of ``channel`` is for: the E.164 phone, or the email."""
+    return user.email if channel == "email" else user.phone
 
 
 def record_consents(
@@ -228,12 +326,18 @@ def record_consents(
     code_reference: str | None = None,
     notice_version: str | None = None,
     initial: bool = False,
+    call_reference: str | None = None,
+    iys_source: str | None = None,
+    recipients: Mapping[str, str] | None = None,
 ) -> list[ConsentRecord]:
     """Set the user's consents and append a history row for each one that changed.
 
     ``consents`` maps ``email_allowed``/``sms_allowed``/``call_allowed`` to a bool.
     With ``initial`` (a new account), every channel gets a row, refusals too, so
     the history proves what the customer chose when they were first asked.
+    Each row also holds its İYS view: type, recipient (``recipients`` overrides
+    the user's current address), ONAY/RET and the İYS source (from the origin
+    unless ``iys_source`` says, e.g. ``HS_EPOSTA`` for an unsubscribe link).
     Does not commit: the caller commits it together with the rest of its change.
     """
     changed = {
@@ -249,10 +353,16 @@ def record_consents(
     records = []
     for name, granted in changed.items():
         setattr(user, name, granted)
+        channel = CHANNEL_OF[name]
         record = ConsentRecord(
             user_id=user.id,
-            channel=CHANNEL_OF[name],
+            channel=channel,
             granted=granted,
+            iys_type=IYS_TYPES[channel],
+            recipient=(recipients or {}).get(name) or recipient_for(user, channel),
+            status=GRANTED if granted else REFUSED,
+            iys_source=iys_source or IYS_SOURCE_OF.get(origin.source, "HS_WEB"),
+            call_reference=call_reference,
             source=origin.source,
             actor_id=origin.actor_id if origin.actor_id is not None else user.id,
             client_ip=origin.client_ip,
