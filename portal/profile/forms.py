@@ -44,6 +44,12 @@ class ConsentsForm(_UserForm):
     email_allowed = StrictBooleanField(_l("Email"))
     sms_allowed = StrictBooleanField(_l("SMS messages"))
     call_allowed = StrictBooleanField(_l("Phone calls"))
+    # Only while an agent acts for the customer (the service requires it then):
+    # the recorded call the customer stated the change on.
+    call_reference = TextField(_l("Call reference"), [Length(max=64)])
+
+    def consent_changes(self) -> dict:
+        return {name: self[name].data for name in ("email_allowed", "sms_allowed", "call_allowed")}
 
 
 class AvatarForm(_UserForm):
@@ -61,13 +67,16 @@ class ProfileForm(DetailsForm, ConsentsForm):
 
     def changes(self) -> dict:
         """The cleaned profile changes (without ``code`` and ``resend``)."""
-        return {name: field.data for name, field in self._fields.items() if name not in ("code", "resend")}
+        return {
+            name: field.data for name, field in self._fields.items() if name not in ("code", "resend", "call_reference")
+        }
 
     def confirmation(self) -> dict:
-        """The ``code`` and ``resend`` the services take, as sent (a PATCH may send neither)."""
+        """The ``code`` and ``resend`` (or, for an agent, ``call_reference``) the services take, as sent."""
         return {
             "code": self.code.data if "code" in self else None,
             "resend": bool(self.resend.data) if "resend" in self else False,
+            "call_reference": self.call_reference.data if "call_reference" in self else None,
         }
 
 

@@ -16,7 +16,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -42,7 +41,6 @@ from portal.settings.services import KVKK_CONFIRMATION_ENABLED, get_setting
 log = logging.getLogger(__name__)
 
 CHANNEL_OF = {"email_allowed": "email", "sms_allowed": "sms", "call_allowed": "call"}
-GRANT_CHANNEL_NAMES = {"email_allowed": _l("email"), "sms_allowed": _l("SMS"), "call_allowed": _l("phone calls")}
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "language_code")
 NOTICE_ATTRIBUTE = "kvkk_flat_page_version"
 # One-time code purposes (portal.otp): the SMS says what the code confirms.
@@ -273,10 +271,7 @@ def notify_phone_replaced(*, old_phone: str, language_code: str | None, client_i
     Best effort: the change is already made; a failed message is recorded by ``send_notice``.
     """
     with force_locale(language_code or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        text = _(
-            "This number was replaced on your account and will no longer receive its messages. "
-            "If you did not do this, contact customer service."
-        )
+        text = phone_replaced_text()
     if not send_notice(to=old_phone, text=text, purpose="phone_replaced", client_ip=client_ip):
         log.warning("phone change notice not sent")
 
@@ -284,15 +279,23 @@ def notify_phone_replaced(*, old_phone: str, language_code: str | None, client_i
 def notify_grant_by_phone(*, user: User, granted: list[str], client_ip: str | None) -> None:
     """Confirm by SMS a consent an agent recorded on the phone, and say how to undo it (best effort)."""
     with force_locale(user.language_code or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        channels = ", ".join(str(GRANT_CHANNEL_NAMES[name]) for name in granted)
-        text = _(
-            "%(brand)s: as you asked on the phone, we may now send you offers by %(channels)s. "
-            "To undo: Account > Contact preferences, or call us.",
-            brand=current_app.config["SMS_BRAND"],
-            channels=channels,
-        )
+        text = consent_by_phone_text()
     if not send_notice(to=user.phone, text=text, purpose="consent_by_phone", client_ip=client_ip):
         log.warning("consent-by-phone notice not sent")
+
+
+def phone_replaced_text() -> str:
+    return _(
+        "%(brand)s: This number was removed from your account. If this wasn't you, call us.",
+        brand=current_app.config["SMS_BRAND"],
+    )
+
+
+def consent_by_phone_text() -> str:
+    return _(
+        "%(brand)s: You agreed on the phone to receive our offers. To undo it, call us or see Account.",
+        brand=current_app.config["SMS_BRAND"],
+    )
 
 
 # --- consents ---------------------------------------------------------------

@@ -459,7 +459,7 @@ def test_a_phone_change_sends_the_code_to_the_new_phone_and_notifies_the_old(api
     assert stored(app).phone == NEW_PHONE
     [notice] = outbox(client, PHONE)
     assert notice["purpose"] == "phone_replaced"
-    assert "replaced" in notice["body"]
+    assert notice["body"] == "Portal: This number was removed from your account. If this wasn't you, call us."
 
 
 def test_resend_sends_a_new_code_and_the_old_one_stops_working(api, app, client, customer, kvkk_on, frozen):

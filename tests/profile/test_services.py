@@ -140,7 +140,8 @@ def test_an_agent_needs_the_call_reference_and_never_a_code(ctx, customer):
     # The grant is confirmed to the customer by SMS, with how to undo it; no code is sent.
     [notice] = sms_to(PHONE)
     assert notice.purpose == "consent_by_phone"
-    assert "Contact preferences" in notice.body and not re.search(r"\b\d{6}\b", notice.body)
+    assert notice.body == "Portal: You agreed on the phone to receive our offers. To undo it, call us or see Account."
+    assert not re.search(r"\b\d{6}\b", notice.body)
 
 
 @pytest.mark.usefixtures("kvkk_on")
