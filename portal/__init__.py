@@ -183,6 +183,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.loyalty.views import bp as loyalty_views
     from portal.otp.views import bp as otp_views
     from portal.profile.api import bp as profile_api
+    from portal.profile.unsubscribe import bp as unsubscribe_views
     from portal.profile.views import bp as profile_views
     from portal.segments.api import bp as segments_api
     from portal.segments.views import bp as segments_views
@@ -200,6 +201,7 @@ def register_blueprints(app: Flask) -> None:
         twofactor_views,
         profile_views,
         profile_api,
+        unsubscribe_views,
         otp_views,
         settings_views,
         segments_views,

@@ -33,6 +33,8 @@ def _csrf_required() -> bool:
     """
     if request.method not in UNSAFE_METHODS or request.routing_exception is not None:
         return False  # nothing to protect; a 404 or 405 follows
+    if getattr(current_app.view_functions.get(request.endpoint), "capability_url", False):
+        return False  # the URL holds its own secret (e.g. /unsubscribe/<token>, RFC 8058 one-click POSTs)
     authenticated = current_user.is_authenticated  # loads the user, and notes a token login
     if g.get("auth_via_token"):
         return False

@@ -8,7 +8,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField
-from wtforms.validators import Length
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from portal.forms import PortalForm, StrictBooleanField, TextField
 from portal.profile.fields import (
@@ -17,6 +18,7 @@ from portal.profile.fields import (
     AttributesField,
     AvatarField,
     BirthDateField,
+    ChoiceOrNullField,
     GenderField,
     LanguageField,
     NameField,
@@ -50,6 +52,22 @@ class ConsentsForm(_UserForm):
 
     def consent_changes(self) -> dict:
         return {name: self[name].data for name in ("email_allowed", "sms_allowed", "call_allowed")}
+
+
+class WithdrawForm(PortalForm):
+    """``POST /consents/withdraw/`` (the shop's own systems): whose consent, which channel."""
+
+    recipient = TextField(_l("Recipient"), [DataRequired(), Length(max=254)])
+    channel = ChoiceOrNullField(
+        _l("Channel"),
+        [Optional(), AnyOf(("email", "sms", "call", "all"))],
+        choices=[SelectChoice(value, value) for value in ("email", "sms", "call", "all")],
+    )
+    source = ChoiceOrNullField(
+        _l("Source"),
+        [Optional(), AnyOf(("HS_WEB", "HS_MOBIL"))],
+        choices=[SelectChoice(value, value) for value in ("HS_WEB", "HS_MOBIL")],
+    )
 
 
 class AvatarForm(_UserForm):

@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -391,3 +392,74 @@ def consent_history(*, user_id: int, limit: int = 100) -> list[ConsentRecord]:
         ).scalars()
     )
 
+
+
+# --- withdrawals from outside the portal (the shop's systems, unsubscribe links) ---
+
+UNSUBSCRIBE_SALT = "consent-unsubscribe"
+CHANNEL_FIELDS = {channel: name for name, channel in CHANNEL_OF.items()}
+
+
+def _unsubscribe_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(*, user: User, channel: str = "email") -> str:
+    """The signed token of a one-click unsubscribe link (``/unsubscribe/<token>``).
+
+    It never expires (an unsubscribe link in an old email must still work) and
+    names the address it was sent to: after an address change it ends nothing new.
+    """
+    return _unsubscribe_serializer().dumps({"u": user.id, "c": channel, "a": recipient_for(user, channel)})
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    user_id: int
+    channel: str
+    address: str | None
+
+
+def read_unsubscribe_token(token: str) -> Unsubscribe:
+    """What a link's token says; ``LookupError`` when it was not signed by us."""
+    try:
+        data = _unsubscribe_serializer().loads(token)
+    except BadSignature:
+        raise LookupError("not an unsubscribe token") from None
+    if not isinstance(data, dict) or data.get("c") not in CHANNEL_FIELDS or not isinstance(data.get("u"), int):
+        raise LookupError("not an unsubscribe token")
+    return Unsubscribe(user_id=data["u"], channel=data["c"], address=data.get("a"))
+
+
+def customer_by_recipient(recipient: str) -> User | None:
+    """The account an address (email, or E.164 phone) belongs to."""
+    column = User.email if "@" in recipient else User.phone
+    value = recipient.strip().lower() if "@" in recipient else recipient.strip()
+    return db.session.execute(select(User).where(column == value)).scalar_one_or_none()
+
+
+def withdraw(
+    *,
+    user_id: int,
+    channels: tuple[str, ...],
+    origin: ChangeOrigin,
+    iys_source: str | None = None,
+    address: str | None = None,
+) -> list[str]:
+    """Switch ``channels`` off at once (no code), recording a ``RET`` for each one that was on.
+
+    Idempotent: a channel already off changes nothing and writes nothing; the
+    answer is the channels this call switched off. With ``address``, only a
+    consent still held for that address is ended (an older link for an old
+    address finds nothing to do). Commits.
+    """
+    user = get_user(user_id)
+    names = [
+        CHANNEL_FIELDS[channel]
+        for channel in channels
+        if address is None or recipient_for(user, channel) == address
+    ]
+    records = record_consents(user=user, consents=dict.fromkeys(names, False), origin=origin, iys_source=iys_source)
+    db.session.commit()
+    log.info("consent withdrawal user=%s channels=%s changed=%s", user.id, ",".join(channels), len(records))
+    return [record.channel for record in records]
