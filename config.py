@@ -168,6 +168,13 @@ class Config:
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
     SMS_GATEWAY_CONNECT_TIMEOUT = 3.05
     SMS_GATEWAY_READ_TIMEOUT = 10.0
+    # Consents (issue 20, docs/consents.md): the sender's name first in every SMS; the
+    # gateway's encoding of Turkish texts ("ucs2": 70 characters a segment, or
+    # "turkish_shift": the GSM Turkish single-shift table, 155); the bearer token of
+    # the shop's own systems for POST /consents/withdraw/ (unset: the endpoint is off).
+    SMS_BRAND = os.environ.get("SMS_BRAND", "Portal")
+    SMS_ENCODING = os.environ.get("SMS_ENCODING", "ucs2")
+    CONSENT_API_TOKEN = os.environ.get("CONSENT_API_TOKEN")
 
     # Input limits (portal.inputs): JSON nested deeper than this is refused with a 400.
     JSON_MAX_DEPTH = _env_int("JSON_MAX_DEPTH", 32)

@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.privacy.api import bp as privacy_api
     from portal.privacy.views import bp as privacy_views
     from portal.profile.api import bp as profile_api
+    from portal.profile.unsubscribe import bp as unsubscribe_views
     from portal.profile.views import bp as profile_views
     from portal.segments.api import bp as segments_api
     from portal.segments.views import bp as segments_views
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         twofactor_views,
         profile_views,
         profile_api,
+        unsubscribe_views,
         otp_views,
         mail_views,
         settings_views,

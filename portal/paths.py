@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 # The vendor API: JSON in and out; its messages follow Accept-Language alone.
-API_PREFIXES = ("/users/", "/csrf_token/", "/current_user/", "/api/")
+API_PREFIXES = ("/users/", "/csrf_token/", "/current_user/", "/api/", "/consents/")
 # Everything that answers JSON, errors included: the API and the development/health reads.
 JSON_PREFIXES = (*API_PREFIXES, "/_dev/sms.json", "/_dev/mail.json", "/healthz", "/readyz")

@@ -26,6 +26,10 @@ def client_ip() -> str | None:
     return request.remote_addr
 
 
+def user_agent() -> str:
+    return (request.user_agent.string or "")[:255]
+
+
 def change_origin(face: str) -> ChangeOrigin:
     """``face`` is ``"web"`` for the HTML pages and ``"api"`` for the JSON API."""
     agent = g.get("acting_agent")
@@ -38,5 +42,5 @@ def change_origin(face: str) -> ChangeOrigin:
         source=source,
         actor_id=actor_id,
         client_ip=client_ip(),
-        user_agent=(request.user_agent.string or "")[:255],
+        user_agent=user_agent(),
     )

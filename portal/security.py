@@ -84,6 +84,8 @@ def _csrf_required() -> bool:
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "csrf_exempt", False):
         return False
+    if getattr(view, "capability_url", False):
+        return False  # the URL holds its own secret (e.g. /unsubscribe/<token>, RFC 8058 one-click POSTs)
     authenticated = current_user.is_authenticated  # loads the user, and notes a token login
     if g.get("auth_via_token"):
         return False

@@ -55,8 +55,8 @@ def test_profile_labels_and_options_follow_a_change_of_language(client, auth, cu
     assert after.find("label", attrs={"for": "attributes-0-key"}).get_text() == "İsim"
     assert [o.get_text() for o in after.find("select", id="gender").find_all("option")] == [
         "Belirtmek istemiyorum",
-        "kadın",
-        "erkek",
+        "Kadın",
+        "Erkek",
     ]
     assert [o["value"] for o in after.find("select", id="language_code").find_all("option")] == ["en", "tr"]
 

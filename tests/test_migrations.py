@@ -103,3 +103,44 @@ def test_search_names_are_backfilled_folded(tmp_path):
             rows = dict(conn.execute(sa.text("SELECT id, search_name FROM users")).all())
         db.engine.dispose()
     assert rows == {1: "yilmaz ayse", 2: "ozturk ismail", 3: ""}
+
+
+def test_consent_records_are_backfilled_with_their_iys_view(tmp_path):
+    """h13_01: type, status and İYS source from what each row says; the recipient from the user's address."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from portal.accounts.models import User
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'consents.sqlite3'}")
+    when = datetime(2026, 3, 1, 12, tzinfo=UTC).replace(tzinfo=None)
+    with app.app_context():
+        upgrade(revision="h13_01")
+        downgrade(revision="-1")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.insert(User.__table__).values(id=1, email="a@example.com", password_hash="x", phone="+905551112233")
+            )
+            old_rows = (("sms", True, "web"), ("email", True, "api"), ("call", False, "call_center"))
+            for channel, granted, source in old_rows:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO consent_records (user_id, channel, granted, created_at, source, user_agent) "
+                        "VALUES (1, :channel, :granted, :when, :source, '')"
+                    ),
+                    {"channel": channel, "granted": granted, "when": when, "source": source},
+                )
+        upgrade(revision="h13_01")
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT channel, iys_type, recipient, status, iys_source FROM consent_records ORDER BY id"
+            )).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("sms", "MESAJ", "+905551112233", "ONAY", "HS_WEB"),
+        ("email", "EPOSTA", "a@example.com", "ONAY", "HS_MOBIL"),
+        ("call", "ARAMA", "+905551112233", "RET", "HS_CAGRI_MERKEZI"),
+    ]

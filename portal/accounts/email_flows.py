@@ -157,6 +157,10 @@ def confirm_email_change(*, token: str, origin: ChangeOrigin) -> User:
     if user_by_email(new_email) is not None:
         raise FieldErrors({"token": [_("This address now belongs to another account.")]})
     old_email = user.email
+    # A consent is for one address: the old address's email consent ends with it (RET).
+    from portal.profile.services import withdraw_for_old_address  # profile builds on accounts
+
+    withdraw_for_old_address(user=user, old_address=old_email, channels=("email",), origin=origin)
     user.email = new_email
     user.email_confirmed_at = clock.now()
     notify(user, "email_changed", origin=origin, to=old_email, old_email=old_email, new_email=new_email)

@@ -370,6 +370,7 @@ def update_loyalty_profile(
     code: str | None = None,
     resend: bool = False,
     locale: str | None = None,
+    call_reference: str | None = None,
 ) -> profile.ProfileUpdate:
     """``PATCH /users/profile-with-loyalty/``: the profile's rules, plus a code for every new phone.
 
@@ -400,7 +401,13 @@ def update_loyalty_profile(
         verify_code(purpose=PROFILE_PURPOSE, subject=subject, phone=effective["phone"], payload=payload, code=code)
         code, resend = None, False
     result = profile.update_profile(
-        user_id=user_id, changes=changes, origin=origin, code=code, resend=resend, locale=locale
+        user_id=user_id,
+        changes=changes,
+        origin=origin,
+        code=code,
+        resend=resend,
+        locale=locale,
+        call_reference=call_reference,
     )
     if result.applied:
         profile_changed(user_id=user_id)

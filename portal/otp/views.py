@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 import click
 import phonenumbers
-from flask import Blueprint, abort, current_app, jsonify, render_template
+from flask import Blueprint, abort, current_app, g, jsonify, render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal import clock, periodic
-from portal.errors import DomainError, RateLimited, ServiceUnavailable
+from portal.errors import DomainError, PermissionDenied, RateLimited, ServiceUnavailable
 from portal.extensions import db
 from portal.otp import gateways
 from portal.otp.forms import CodeForm
@@ -163,7 +164,16 @@ def render_code_step(
     **context,
 ):
     """Render a page that includes the code step, answered with the status it deserves:
-    the refusal's own (406, 429 with ``Retry-After``, 503), 400 for a malformed code, else 200."""
+    the refusal's own (406, 429 with ``Retry-After``, 503), 400 for a malformed code, else 200.
+
+    Never while an agent acts as the customer: a code is the customer's alone
+    ("share it with no one"), and asking them to read it out teaches phishing.
+    Agents record what the customer states on a recorded call instead.
+    """
+    if g.get("acting_agent") is not None:
+        raise PermissionDenied(
+            _("Customer service never asks for a code sent to the customer. Record the change with the call reference.")
+        )
     if error is not None:
         status = error.status
     elif form is not None and form.errors:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 
-from flask import Blueprint, abort, jsonify, send_file
+from flask import Blueprint, abort, current_app, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.errors import FieldErrors
 from portal.profile import avatars, services
-from portal.profile.forms import ProfileForm
+from portal.profile.forms import ProfileForm, WithdrawForm
 from portal.profile.serializers import pending_json, profile_json
-from portal.request_context import change_origin
+from portal.request_context import ChangeOrigin, change_origin, client_ip, user_agent
 
 bp = Blueprint("profile_api", __name__)
 
@@ -60,6 +63,54 @@ def patch_profile(
     if result.status == "pending":
         return jsonify(pending_body(result)), 202
     return jsonify(profile_json(result.user))
+
+
+@bp.post("/consents/withdraw/")
+def withdraw_consent():
+    """The shop's own systems end a consent (an unsubscribe in the shop, a complaint by mail).
+
+    Server to server: ``Authorization: Bearer <CONSENT_API_TOKEN>``, no session, no
+    code. Idempotent: withdrawing what is already off answers 200 with
+    ``withdrawn: []``. Every change is a consent record (the audit).
+    """
+    header = request.headers.get("Authorization", "")
+    if not consent_api_token_matches(header):
+        message = _("Invalid token.") if header else _("Authentication credentials were not provided.")
+        return jsonify(detail=message), 401, {"WWW-Authenticate": "Bearer"}
+    data = WithdrawForm.from_request().validate_or_raise()
+    recipient = data["recipient"].strip()
+    user = services.customer_by_recipient(recipient)
+    if user is None:
+        return jsonify(detail=_("No customer has this address.")), 404
+    by_email = user.email == recipient.lower()
+    kinds = ("email",) if by_email else ("sms", "call")
+    channel = data["channel"] or "all"
+    channels = kinds if channel == "all" else tuple(c for c in kinds if c == channel)
+    if not channels:
+        raise FieldErrors({"channel": [_("This channel does not use this kind of address.")]})
+    withdrawn = services.withdraw(
+        user_id=user.id,
+        channels=channels,
+        origin=ChangeOrigin(source="api", actor_id=None, client_ip=client_ip(), user_agent=user_agent()),
+        iys_source=data["source"] or "HS_WEB",
+        address=recipient.lower() if by_email else recipient,
+    )
+    return jsonify(
+        recipient=recipient,
+        withdrawn=withdrawn,
+        email_allowed=user.email_allowed,
+        sms_allowed=user.sms_allowed,
+        call_allowed=user.call_allowed,
+    )
+
+
+def consent_api_token_matches(header: str) -> bool:
+    """Constant-time; no token configured means the endpoint is off."""
+    expected = current_app.config.get("CONSENT_API_TOKEN")
+    scheme, _space, token = header.partition(" ")
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(token.strip().encode(), expected.encode())
 
 
 @bp.get("/media/avatars/<name>")

@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from wtforms import FieldList, FormField
-from wtforms.validators import Length
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from portal.forms import PortalForm, StrictBooleanField, TextField
 from portal.i18n import lazy_gettext as _l
@@ -17,6 +18,7 @@ from portal.profile.fields import (
     AttributesField,
     AvatarField,
     BirthDateField,
+    ChoiceOrNullField,
     GenderField,
     LanguageField,
     NameField,
@@ -44,6 +46,28 @@ class ConsentsForm(_UserForm):
     email_allowed = StrictBooleanField(_l("Email"))
     sms_allowed = StrictBooleanField(_l("SMS messages"))
     call_allowed = StrictBooleanField(_l("Phone calls"))
+    # Only while an agent acts for the customer (the service requires it then):
+    # the recorded call the customer stated the change on.
+    call_reference = TextField(_l("Call reference"), [Length(max=64)])
+
+    def consent_changes(self) -> dict:
+        return {name: self[name].data for name in ("email_allowed", "sms_allowed", "call_allowed")}
+
+
+class WithdrawForm(PortalForm):
+    """``POST /consents/withdraw/`` (the shop's own systems): whose consent, which channel."""
+
+    recipient = TextField(_l("Recipient"), [DataRequired(), Length(max=254)])
+    channel = ChoiceOrNullField(
+        _l("Channel"),
+        [Optional(), AnyOf(("email", "sms", "call", "all"))],
+        choices=[SelectChoice(value, value) for value in ("email", "sms", "call", "all")],
+    )
+    source = ChoiceOrNullField(
+        _l("Source"),
+        [Optional(), AnyOf(("HS_WEB", "HS_MOBIL"))],
+        choices=[SelectChoice(value, value) for value in ("HS_WEB", "HS_MOBIL")],
+    )
 
 
 class AvatarForm(_UserForm):
@@ -61,13 +85,16 @@ class ProfileForm(DetailsForm, ConsentsForm):
 
     def changes(self) -> dict:
         """The cleaned profile changes (without ``code`` and ``resend``)."""
-        return {name: field.data for name, field in self._fields.items() if name not in ("code", "resend")}
+        return {
+            name: field.data for name, field in self._fields.items() if name not in ("code", "resend", "call_reference")
+        }
 
     def confirmation(self) -> dict:
-        """The ``code`` and ``resend`` the services take, as sent (a PATCH may send neither)."""
+        """The ``code`` and ``resend`` (or, for an agent, ``call_reference``) the services take, as sent."""
         return {
             "code": self.code.data if "code" in self else None,
             "resend": bool(self.resend.data) if "resend" in self else False,
+            "call_reference": self.call_reference.data if "call_reference" in self else None,
         }
 
 

@@ -18,6 +18,16 @@ SOURCES = ("web", "api", "call_center")
 CONSENT_FIELDS = ("email_allowed", "sms_allowed", "call_allowed")
 SENSITIVE_FIELDS = ("phone", *CONSENT_FIELDS)
 
+# İYS (İleti Yönetim Sistemi) vocabulary, as İYS spells it: each record is also an
+# İYS consent for one address (docs/consents.md).
+IYS_TYPES = {"sms": "MESAJ", "call": "ARAMA", "email": "EPOSTA"}
+PHONE_CHANNELS = ("sms", "call")
+GRANTED, REFUSED = "ONAY", "RET"
+# Where a change was made, in İYS terms. ``IYS_*`` is reserved for changes that came
+# from İYS itself (its web, mobile, e-Devlet or SMS-to-3338 channels).
+IYS_SOURCE_OF = {"web": "HS_WEB", "api": "HS_MOBIL", "call_center": "HS_CAGRI_MERKEZI"}
+IYS_SOURCES = ("HS_WEB", "HS_MOBIL", "HS_CAGRI_MERKEZI", "HS_EPOSTA", "IYS_WEB", "IYS_MOBIL", "IYS_EDEVLET", "IYS_SMS")
+
 
 class AppendOnlyError(RuntimeError):
     """Someone tried to change or remove a consent record: the history is evidence."""
@@ -50,6 +60,15 @@ class ConsentRecord(db.Model):
     notice_version: Mapped[str | None] = mapped_column(String(32))
     # The one-time code that confirmed the change (e.g. "otp:123"), when one did.
     code_reference: Mapped[str | None] = mapped_column(String(64))
+    # The İYS view of the same change: type (MESAJ, ARAMA, EPOSTA), the address it is
+    # for (E.164 phone or email), ONAY/RET and the İYS source (HS_WEB…). The consent
+    # date is ``created_at`` (UTC; shown in Turkey time).
+    iys_type: Mapped[str | None] = mapped_column(String(8))
+    recipient: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[str | None] = mapped_column(String(3))
+    iys_source: Mapped[str | None] = mapped_column(String(24))
+    # The recorded call the customer stated the change on (agents, no code).
+    call_reference: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         state = "granted" if self.granted else "withdrawn"

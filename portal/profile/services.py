@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -28,7 +29,17 @@ from portal.extensions import db
 from portal.otp.services import DAY, Challenge, send_code, send_notice, user_subject, verify_code, wait_text
 from portal.profile import avatars
 from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes, primary_language
-from portal.profile.models import CONSENT_FIELDS, SENSITIVE_FIELDS, ConsentRecord, PhoneChange
+from portal.profile.models import (
+    CONSENT_FIELDS,
+    GRANTED,
+    IYS_SOURCE_OF,
+    IYS_TYPES,
+    PHONE_CHANNELS,
+    REFUSED,
+    SENSITIVE_FIELDS,
+    ConsentRecord,
+    PhoneChange,
+)
 from portal.profile.protection import refuse_protected_changes
 from portal.request_context import ChangeOrigin
 from portal.settings.services import KVKK_CONFIRMATION_ENABLED, get_setting
@@ -143,14 +154,22 @@ def update_profile(
     resend: bool = False,
     locale: str | None = None,
     replace_attributes: bool = False,
+    call_reference: str | None = None,
 ) -> ProfileUpdate:
     """Apply a (partial) profile update in one transaction, or wait for its code.
 
     ``changes`` holds cleaned field values (see ``ProfileForm.changes``); fields
     left out stay as they are. With KVKK confirmation on (a dynamic setting), a
-    change of the phone or of a consent changes nothing yet: a code goes to the
+    grant of a consent or a phone change changes nothing yet: a code goes to the
     phone (the new one when it changes) and the result is ``pending``. The same
     changes with that ``code`` are applied together; ``resend`` sends a new code.
+
+    A withdrawal never waits: the law lets a recipient refuse at any time, as
+    easily as they agreed. Withdrawals sent together with a change that waits for
+    a code are applied (and committed) at once, the rest waits. An agent acting
+    for the customer (source ``call_center``) never uses a code the customer
+    received: the change the customer states on a recorded call is applied with
+    its ``call_reference`` (required for consent changes).
     """
     user = get_user(user_id)
     _check(user, changes)
@@ -160,7 +179,9 @@ def update_profile(
         refuse_protected_changes(stored=user.attributes or {}, merged=effective["attributes"], source=origin.source)
     if "phone" in effective:
         refuse_if_phone_changes_capped(user_id)
-    if not any(name in effective for name in SENSITIVE_FIELDS) or not kvkk_confirmation_enabled():
+    if origin.source == "call_center":
+        return _apply_for_caller(user, effective, origin=origin, call_reference=call_reference)
+    if not needs_code(effective) or not kvkk_confirmation_enabled():
         if any(name in effective for name in MERGED_FIELDS):
             # Merge into what is stored now, holding the row until the commit (a plain
             # field overwrites: it needs no lock).
@@ -170,9 +191,13 @@ def update_profile(
                 refuse_if_phone_changes_capped(user_id)  # again, now that parallel changes wait for this one
         return _apply(user, effective, origin=origin, code_reference=None)
 
+    withdrawals = {name: False for name in CONSENT_FIELDS if effective.get(name) is False}
+    if withdrawals:
+        _apply(user, withdrawals, origin=origin, code_reference=None)
+        effective = {name: value for name, value in effective.items() if name not in withdrawals}
     phone = effective.get("phone", user.phone)
     if not phone:
-        raise FieldErrors({"phone": [_("This field is required.")]})
+        raise FieldErrors({"phone": [_("A mobile phone number is needed to send you the verification code.")]})
     subject = user_subject(user.id)
     payload = confirmation_payload(user, effective)
     purpose = confirmation_purpose(effective)
@@ -223,6 +248,29 @@ def refuse_if_phone_changes_capped(user_id: int) -> None:
         )
 
 
+def needs_code(changes: Mapping[str, Any]) -> bool:
+    """A phone change or a grant (false → true) is confirmed by a code; a withdrawal never is."""
+    return "phone" in changes or any(changes.get(name) is True for name in CONSENT_FIELDS)
+
+
+def _apply_for_caller(
+    user: User, changes: dict[str, Any], *, origin: ChangeOrigin, call_reference: str | None
+) -> ProfileUpdate:
+    """An agent records what the customer stated on a recorded line: no code, the call reference instead.
+
+    Grants are confirmed to the customer afterwards by SMS, with how to undo them.
+    """
+    consents = [name for name in CONSENT_FIELDS if name in changes]
+    call_reference = (call_reference or "").strip() or None
+    if consents and not call_reference:
+        raise FieldErrors({"call_reference": [_("Give the reference of the recorded call.")]})
+    result = _apply(user, changes, origin=origin, code_reference=None, call_reference=call_reference)
+    granted = [name for name in consents if changes[name] is True]
+    if granted and user.phone:
+        notify_grant_by_phone(user=user, granted=granted, client_ip=origin.client_ip)
+    return result
+
+
 def kvkk_confirmation_enabled() -> bool:
     return bool(get_setting(KVKK_CONFIRMATION_ENABLED, False))
 
@@ -238,7 +286,14 @@ def confirmation_payload(user: User, changes: Mapping[str, Any]) -> dict[str, An
     return payload
 
 
-def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_reference: str | None) -> ProfileUpdate:
+def _apply(
+    user: User,
+    changes: dict[str, Any],
+    *,
+    origin: ChangeOrigin,
+    code_reference: str | None,
+    call_reference: str | None = None,
+) -> ProfileUpdate:
     old_phone, old_avatar = user.phone, user.avatar
     new_avatar = None
     try:
@@ -253,6 +308,9 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
                     client_ip=origin.client_ip,
                 )
             )
+        if "phone" in changes and old_phone:
+            # Consents are per address: the old number's end with it.
+            withdraw_for_old_address(user=user, old_address=old_phone, channels=PHONE_CHANNELS, origin=origin)
         for name in PROFILE_FIELDS:
             if name in changes:
                 setattr(user, name, changes[name])
@@ -260,7 +318,13 @@ def _apply(user: User, changes: dict[str, Any], *, origin: ChangeOrigin, code_re
             user.attributes = changes["attributes"]
         consents = {name: changes[name] for name in CONSENT_FIELDS if name in changes}
         if consents:
-            record_consents(user=user, consents=consents, origin=origin, code_reference=code_reference)
+            record_consents(
+                user=user,
+                consents=consents,
+                origin=origin,
+                code_reference=code_reference,
+                call_reference=call_reference,
+            )
         if "avatar" in changes:
             new_avatar = avatars.save(changes["avatar"]) if changes["avatar"] is not None else None
             user.avatar = new_avatar
@@ -292,15 +356,54 @@ def notify_phone_replaced(*, old_phone: str, language_code: str | None, client_i
     Best effort: the change is already made; a failed message is recorded by ``send_notice``.
     """
     with force_locale(primary_language(language_code) or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        text = _(
-            "This number was replaced on your account and will no longer receive its messages. "
-            "If you did not do this, contact customer service."
-        )
+        text = phone_replaced_text()
     if not send_notice(to=old_phone, text=text, purpose="phone_replaced", client_ip=client_ip):
         log.warning("phone change notice not sent")
 
 
+def notify_grant_by_phone(*, user: User, granted: list[str], client_ip: str | None) -> None:
+    """Confirm by SMS a consent an agent recorded on the phone, and say how to undo it (best effort)."""
+    with force_locale(user.language_code or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = consent_by_phone_text()
+    if not send_notice(to=user.phone, text=text, purpose="consent_by_phone", client_ip=client_ip):
+        log.warning("consent-by-phone notice not sent")
+
+
+def phone_replaced_text() -> str:
+    return _(
+        "%(brand)s: This number was removed from your account. If this wasn't you, call us.",
+        brand=current_app.config["SMS_BRAND"],
+    )
+
+
+def consent_by_phone_text() -> str:
+    return _(
+        "%(brand)s: You agreed on the phone to receive our offers. To undo it, call us or see Account.",
+        brand=current_app.config["SMS_BRAND"],
+    )
+
+
 # --- consents ---------------------------------------------------------------
+
+
+def withdraw_for_old_address(
+    *, user: User, old_address: str, channels: tuple[str, ...], origin: ChangeOrigin
+) -> list[ConsentRecord]:
+    """Write ``RET`` for the old address of each of ``channels`` that was on, and switch it off.
+
+    Called when the phone (``sms``, ``call``) or the email changes: a consent is
+    for one address, so the new one starts without it until the customer grants
+    again (with a code, as every grant). Does not commit.
+    """
+    names = [name for name, channel in CHANNEL_OF.items() if channel in channels and getattr(user, name)]
+    return record_consents(
+        user=user, consents=dict.fromkeys(names, False), origin=origin, recipients={n: old_address for n in names}
+    )
+
+
+def recipient_for(user: User, channel: str) -> str | None:
+    """The address a consent of ``channel`` is for: the E.164 phone, or the email."""
+    return user.email if channel == "email" else user.phone
 
 
 def record_consents(
@@ -311,12 +414,18 @@ def record_consents(
     code_reference: str | None = None,
     notice_version: str | None = None,
     initial: bool = False,
+    call_reference: str | None = None,
+    iys_source: str | None = None,
+    recipients: Mapping[str, str] | None = None,
 ) -> list[ConsentRecord]:
     """Set the user's consents and append a history row for each one that changed.
 
     ``consents`` maps ``email_allowed``/``sms_allowed``/``call_allowed`` to a bool.
     With ``initial`` (a new account), every channel gets a row, refusals too, so
     the history proves what the customer chose when they were first asked.
+    Each row also holds its İYS view: type, recipient (``recipients`` overrides
+    the user's current address), ONAY/RET and the İYS source (from the origin
+    unless ``iys_source`` says, e.g. ``HS_EPOSTA`` for an unsubscribe link).
     Does not commit: the caller commits it together with the rest of its change.
     """
     changed = {
@@ -332,10 +441,16 @@ def record_consents(
     records = []
     for name, granted in changed.items():
         setattr(user, name, granted)
+        channel = CHANNEL_OF[name]
         record = ConsentRecord(
             user_id=user.id,
-            channel=CHANNEL_OF[name],
+            channel=channel,
             granted=granted,
+            iys_type=IYS_TYPES[channel],
+            recipient=(recipients or {}).get(name) or recipient_for(user, channel),
+            status=GRANTED if granted else REFUSED,
+            iys_source=iys_source or IYS_SOURCE_OF.get(origin.source, "HS_WEB"),
+            call_reference=call_reference,
             source=origin.source,
             actor_id=origin.actor_id if origin.actor_id is not None else user.id,
             client_ip=origin.client_ip,
@@ -361,3 +476,74 @@ def consent_history(*, user_id: int, limit: int = 100) -> list[ConsentRecord]:
         ).scalars()
     )
 
+
+
+# --- withdrawals from outside the portal (the shop's systems, unsubscribe links) ---
+
+UNSUBSCRIBE_SALT = "consent-unsubscribe"
+CHANNEL_FIELDS = {channel: name for name, channel in CHANNEL_OF.items()}
+
+
+def _unsubscribe_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(*, user: User, channel: str = "email") -> str:
+    """The signed token of a one-click unsubscribe link (``/unsubscribe/<token>``).
+
+    It never expires (an unsubscribe link in an old email must still work) and
+    names the address it was sent to: after an address change it ends nothing new.
+    """
+    return _unsubscribe_serializer().dumps({"u": user.id, "c": channel, "a": recipient_for(user, channel)})
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    user_id: int
+    channel: str
+    address: str | None
+
+
+def read_unsubscribe_token(token: str) -> Unsubscribe:
+    """What a link's token says; ``LookupError`` when it was not signed by us."""
+    try:
+        data = _unsubscribe_serializer().loads(token)
+    except BadSignature:
+        raise LookupError("not an unsubscribe token") from None
+    if not isinstance(data, dict) or data.get("c") not in CHANNEL_FIELDS or not isinstance(data.get("u"), int):
+        raise LookupError("not an unsubscribe token")
+    return Unsubscribe(user_id=data["u"], channel=data["c"], address=data.get("a"))
+
+
+def customer_by_recipient(recipient: str) -> User | None:
+    """The account an address (email, or E.164 phone) belongs to."""
+    column = User.email if "@" in recipient else User.phone
+    value = recipient.strip().lower() if "@" in recipient else recipient.strip()
+    return db.session.execute(select(User).where(column == value)).scalar_one_or_none()
+
+
+def withdraw(
+    *,
+    user_id: int,
+    channels: tuple[str, ...],
+    origin: ChangeOrigin,
+    iys_source: str | None = None,
+    address: str | None = None,
+) -> list[str]:
+    """Switch ``channels`` off at once (no code), recording a ``RET`` for each one that was on.
+
+    Idempotent: a channel already off changes nothing and writes nothing; the
+    answer is the channels this call switched off. With ``address``, only a
+    consent still held for that address is ended (an older link for an old
+    address finds nothing to do). Commits.
+    """
+    user = get_user(user_id)
+    names = [
+        CHANNEL_FIELDS[channel]
+        for channel in channels
+        if address is None or recipient_for(user, channel) == address
+    ]
+    records = record_consents(user=user, consents=dict.fromkeys(names, False), origin=origin, iys_source=iys_source)
+    db.session.commit()
+    log.info("consent withdrawal user=%s channels=%s changed=%s", user.id, ",".join(channels), len(records))
+    return [record.channel for record in records]

@@ -181,3 +181,18 @@ def confirm_too_many():
 @entry("profile/confirm.html", "rate limited (429)", logged_in=True, note="A resend asked for during the cooldown.")
 def confirm_rate_limited():
     return _confirm(issued=fixtures.challenge(), error=fixtures.rate_limited(45))
+
+
+@entry("profile/unsubscribe.html", "confirm", note="GET of the one-click link: the question and the button.")
+def unsubscribe_confirm():
+    return {"state": "confirm", "channel": "email", "token": "example-token"}
+
+
+@entry("profile/unsubscribe.html", "done")
+def unsubscribe_done():
+    return {"state": "done", "channel": "email"}
+
+
+@entry("profile/unsubscribe.html", "invalid link")
+def unsubscribe_invalid():
+    return {"state": "invalid"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -82,7 +82,14 @@ class Outcome:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _update(changes: dict[str, Any], *, form, done: str, replace_attributes: bool = False) -> Outcome:
+def _update(
+    changes: dict[str, Any],
+    *,
+    form,
+    done: str,
+    replace_attributes: bool = False,
+    call_reference: str | None = None,
+) -> Outcome:
     """Call the service: a redirect on success or to the confirmation step, else errors on the form."""
     try:
         result = services.update_profile(
@@ -91,6 +98,7 @@ def _update(changes: dict[str, Any], *, form, done: str, replace_attributes: boo
             origin=change_origin("web"),
             locale=customer_locale(),
             replace_attributes=replace_attributes,
+            call_reference=call_reference,
         )
     except FieldErrors as error:
         form.add_errors(error.errors)
@@ -171,11 +179,20 @@ def avatar():
 @bp.route("/consents", methods=["GET", "POST"])
 @login_required
 def consents():
-    """Granting and withdrawing are the same one click; every change lands in the history."""
+    """One click: a withdrawal applies at once, a grant is confirmed by a code first.
+
+    While an agent acts for the customer, the page asks for the reference of the
+    recorded call instead, and nothing waits for a code.
+    """
     outcome = Outcome(status=200)
     if request.method == "POST":
         form = ConsentsForm.from_request(user_id=current_user.id)
-        outcome = _update(form.data, form=form, done="profile.consents") if form.validate() else Outcome()
+        if form.validate():
+            outcome = _update(
+                form.consent_changes(), form=form, done="profile.consents", call_reference=form.call_reference.data
+            )
+        else:
+            outcome = Outcome()
         if outcome.redirect is not None:
             return outcome.redirect
     else:
@@ -188,6 +205,7 @@ def consents():
             # Translated once here: the field macro tests and prints its help text (three lookups).
             sentences={name: str(sentence) for name, sentence in CONSENT_SENTENCES.items()},
             history=history,
+            acting=g.get("acting_agent") is not None,
             channel_labels=CHANNEL_LABELS,
             source_labels=SOURCE_LABELS,
         ),

@@ -99,12 +99,18 @@ def test_logout_through_the_api_while_acting(sql, acting_api, customer):
 def test_consent_change_through_the_api_is_recorded_as_call_center(sql, acting_api, agent, customer):
     from portal.profile.models import ConsentRecord
 
-    response = acting_api.patch("/users/profile/", json={"email_allowed": True})  # KVKK confirmation off
+    response = acting_api.patch("/users/profile/", json={"email_allowed": True})
+    assert (response.status_code, response.get_json()) == (
+        400, {"call_reference": ["Give the reference of the recorded call."]}
+    )
+    response = acting_api.patch("/users/profile/", json={"email_allowed": True, "call_reference": "REC-9"})
     assert response.status_code == 200
     assert response.get_json()["email_allowed"] is True
     record = sql(lambda s: s.execute(select(ConsentRecord)).scalar_one())
     assert (record.channel, record.granted, record.source, record.actor_id) == ("email", True, "call_center", agent.id)
-    write = sql(lambda s: s.execute(select(AuditEvent.details).where(AuditEvent.action == "write")).scalar_one())
+    assert (record.call_reference, record.iys_source) == ("REC-9", "HS_CAGRI_MERKEZI")
+    writes = sql(lambda s: s.execute(select(AuditEvent.details).where(AuditEvent.action == "write")).scalars().all())
+    write = writes[-1]
     assert write == {
         "method": "PATCH",
         "endpoint": "profile_api.update_profile",

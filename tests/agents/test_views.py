@@ -438,7 +438,7 @@ def test_access_within_90_days_still_shows_the_notice(client, acting, auth):
     assert len(notice.select("li time[datetime]")) == 2
 
 
-# --- consents while acting: allowed, confirmed by the customer's code, on the record ---
+# --- consents while acting: no code, the recorded call's reference, on the record ---
 
 
 def set_kvkk(sql, enabled: bool) -> None:
@@ -447,34 +447,60 @@ def set_kvkk(sql, enabled: bool) -> None:
     sql(lambda s: set_setting(KVKK_CONFIRMATION_ENABLED, enabled))
 
 
-def sms_code(sql, to: str) -> str:
-    from tests.otp.conftest import last_code
+def sms_to(sql, to: str) -> list:
+    from portal.otp.models import SmsMessage
 
-    return sql(lambda s: last_code(to))
+    return sql(lambda s: [(m.purpose, m.body) for m in s.execute(select(SmsMessage).where(SmsMessage.to == to))
+                          .scalars()])
 
 
-def test_consent_change_while_acting_needs_the_customers_code_and_names_the_agent(sql, acting, agent, customer):
+def test_consent_change_while_acting_takes_the_call_reference_never_a_code(sql, acting, agent, customer):
     from portal.profile.models import ConsentRecord
 
     set_kvkk(sql, True)
+    doc = page(acting.client.get("/account/consents"))
+    assert doc.find("input", attrs={"name": "call_reference"}) is not None
     response = acting.auth.post("/account/consents", {"sms_allowed": "y"}, token_from="/account/consents")
-    assert response.headers["Location"] == "/account/profile/confirm"
-    code = sms_code(sql, to="+905551112233")  # to the customer's phone: the customer reads it out
-    response = acting.auth.post("/account/profile/confirm", {"code": code}, token_from="/account/profile/confirm")
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert page(response).find(id="call_reference-error").get_text(strip=True) == (
+        "Give the reference of the recorded call."
+    )
+    response = acting.auth.post(
+        "/account/consents", {"sms_allowed": "y", "call_reference": "REC-0042"}, token_from="/account/consents"
+    )
+    assert response.headers["Location"] == "/account/consents"  # applied: no code step
     records = sql(lambda s: s.execute(select(ConsentRecord)).scalars().all())
-    assert [(r.user_id, r.channel, r.granted, r.source, r.actor_id) for r in records] == [
-        (customer.id, "sms", True, "call_center", agent.id)
-    ]
-    assert records[0].code_reference
+    assert [
+        (r.user_id, r.channel, r.granted, r.source, r.actor_id, r.iys_source, r.call_reference) for r in records
+    ] == [(customer.id, "sms", True, "call_center", agent.id, "HS_CAGRI_MERKEZI", "REC-0042")]
+    assert records[0].code_reference is None
+    # The customer gets no code, only the confirmation of the grant with how to undo it.
+    assert [purpose for purpose, _ in sms_to(sql, "+905551112233")] == ["consent_by_phone"]
+    # A withdrawal likewise.
+    acting.auth.post(
+        "/account/consents", {"call_reference": "REC-0043"}, token_from="/account/consents"
+    )
+    assert sql(lambda s: s.get(User, customer.id).sms_allowed) is False
     acting.stop()
     doc = page(acting.client.get(f"/agent/customers/{customer.id}"))
     row = doc.find(id=f"consent-{records[0].id}")
     assert (row["data-channel"], row["data-source"]) == ("sms", "call_center")
     assert row.find(class_="consent-actor").text == "Ayla Agent"
-    assert doc.find(id="consent-sms").text == "on"
+    assert row.find(class_="consent-call").text == "REC-0042"
     writes = [w for w in trail(sql, customer.id) if w[0] == "write"]
-    assert writes == [("write", "profile.consents"), ("write", "profile.confirm")]
+    assert writes == [("write", "profile.consents")] * 3
+
+
+def test_no_code_step_is_shown_while_acting(sql, acting, customer):
+    """Even a change left waiting for a code (say, by the customer before) is never shown to an agent."""
+    with acting.client.session_transaction() as state:
+        state["profile_pending"] = {"changes": {"sms_allowed": True}, "done": "profile.consents"}
+    response = acting.client.get("/account/profile/confirm")
+    assert response.status_code == 403
+    assert page(response).find(id="error-message").text == (
+        "Customer service never asks for a code sent to the customer. Record the change with the call reference."
+    )
+    assert page(response).find("input", attrs={"name": "code"}) is None
 
 
 def test_phone_change_is_refused_while_acting(sql, acting, customer):

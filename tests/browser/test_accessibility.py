@@ -39,6 +39,8 @@ PAGES_WITH_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "email_flows.confirm_email": ("/account/confirm-email/not-a-token",),
     "segments.admin_segment_form": ("/admin/segments/new", "/admin/segments/1/edit"),
     "segments.admin_price_list_form": ("/admin/price-lists/new", "/admin/price-lists/1/edit"),
+    # Needs a token signed with the app's key; its page is checked in tests/profile/test_withdrawals.py.
+    "unsubscribe.unsubscribe": (),
 }
 
 ACCOUNTS = {

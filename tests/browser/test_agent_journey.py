@@ -1,11 +1,10 @@
 """An agent helps a customer from the browser: search, act, change a consent with
-the customer's code, stop, read the audit trail."""
+the call reference (never the customer's code), stop, read the audit trail."""
 
 import pytest
 
 from portal.settings.services import KVKK_CONFIRMATION_ENABLED, set_setting
 from tests.browser.conftest import login
-from tests.otp.conftest import last_code
 
 pytestmark = pytest.mark.browser
 
@@ -40,15 +39,11 @@ def test_agent_acts_as_the_demo_customer_and_sees_the_audit_trail(app, page, liv
     assert page.text_content("#error-message").startswith("Customer service cannot do this")
     assert page.is_visible("#acting-banner")
 
-    # The customer asks for SMS offers; the code goes to their phone and they read it out.
+    # The customer asks for SMS offers on the recorded line: no code, the call's reference.
     page.click("nav >> text=Consents")
     page.check("#sms_allowed")
+    page.fill("#call_reference", "REC-2026-0042")
     page.click("#consents-submit")
-    page.wait_for_url("**/account/profile/confirm")
-    with app.app_context():
-        code = last_code("+905551112233")
-    page.fill("#code", code)
-    page.click("#code-step-confirm")
     page.wait_for_url("**/account/consents")
     assert "on" in page.text_content("#sms_allowed-state")
 
@@ -57,7 +52,7 @@ def test_agent_acts_as_the_demo_customer_and_sees_the_audit_trail(app, page, liv
     assert not page.is_visible("#acting-banner")
     assert page.text_content("#nav-user") == "Ayla Agent"
     actions = page.eval_on_selector_all("#audit-trail tbody tr", "rows => rows.map(r => r.dataset.action)")
-    assert actions == ["stop", "write", "write", "start"]  # newest first: consents, confirm
+    assert actions == ["stop", "write", "start"]  # newest first: the consent change
     sources = page.eval_on_selector_all("#consent-history tbody tr", "rows => rows.map(r => r.dataset.source)")
     assert sources == ["call_center"]
     assert page.text_content("#consent-history .consent-actor") == "Ayla Agent"

@@ -99,7 +99,7 @@ def test_http_gateway_posts_the_message_and_keeps_no_text(http_app, gateway):
     assert request["authorization"] == "Bearer gateway-test-token"
     assert request["json"]["to"] == PHONE
     code = code_in(request["json"]["text"])
-    assert request["json"]["text"].startswith(f"Your verification code is {code}. It expires in 3 minutes.")
+    assert request["json"]["text"].startswith(f"Portal: {code} is your verification code, valid for 3 min.")
     [message] = messages()
     assert (message.status, message.backend, message.body, message.error) == ("sent", "http", None, None)
     reference = verify_code(purpose="phone_change", subject="user:1", phone=PHONE, payload=PAYLOAD, code=code)

@@ -69,10 +69,7 @@ def test_send_issues_a_challenge_and_an_sms_saying_what_and_how_long(ctx):
     assert challenge.reference == f"otp:{challenge.id}"
     message = last_sms()
     code = last_code()
-    assert message.body == (
-        f"Your verification code is {code}. It expires in 3 minutes. "
-        "Use it to confirm the changes to your contact preferences."
-    )
+    assert message.body == f"Portal: {code} is your verification code, valid for 3 min. Don't share it with anyone."
     assert (message.status, message.backend, message.client_ip) == ("sent", "outbox", "203.0.113.7")
 
 
@@ -97,7 +94,7 @@ def test_codes_are_six_digits_and_differ(ctx):
 def test_the_sms_says_the_configured_lifetime(app, ctx):
     app.config["OTP_CODE_LIFETIME"] = 90
     send()
-    assert "It expires in 90 seconds." in last_sms().body
+    assert "valid for 90 s." in last_sms().body
 
 
 # --- confirming ----------------------------------------------------------------
@@ -371,7 +368,7 @@ def test_a_code_pasted_with_spaces_is_the_code(ctx):
 
 def test_the_sms_speaks_only_languages_the_portal_has(ctx):
     send(locale="xx-YY")  # unknown: the current language, no crash
-    assert last_sms().body.startswith("Your verification code is ")
+    assert last_sms().body.startswith("Portal: ")
 
 
 def test_a_notice_is_sent_and_recorded_like_every_message(ctx):

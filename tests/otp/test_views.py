@@ -225,8 +225,8 @@ def test_outbox_json_lists_messages_newest_first(app, client):
     assert response.status_code == 200
     newest, oldest = response.get_json()
     assert (newest["to"], oldest["to"]) == (OTHER_PHONE, PHONE)
-    assert newest["body"].startswith("Your verification code is ")
-    assert newest["body"].endswith("Use it to confirm your registration.")
+    assert newest["body"].startswith("Portal: ")
+    assert newest["body"].endswith("Don't share it with anyone.")
     assert newest["sent_at"].endswith("Z") and newest["sent_at"] > oldest["sent_at"]
     assert newest["status"] == "sent"
 
@@ -236,7 +236,7 @@ def test_outbox_page_shows_the_messages(app, client):
     soup = page(client.get("/_dev/sms"))
     rows = soup.select("#sms-outbox-table tbody tr")
     assert [row.find(class_="outbox-to").get_text(strip=True) for row in rows] == [OTHER_PHONE, PHONE]
-    assert rows[0].find(class_="outbox-body").get_text(strip=True).startswith("Your verification code is ")
+    assert rows[0].find(class_="outbox-body").get_text(strip=True).startswith("Portal: ")
 
 
 def test_outbox_is_in_the_navigation_in_development(client, customer, auth):

@@ -459,7 +459,7 @@ def test_a_phone_change_sends_the_code_to_the_new_phone_and_notifies_the_old(api
     assert stored(app).phone == NEW_PHONE
     [notice] = outbox(client, PHONE)
     assert notice["purpose"] == "phone_replaced"
-    assert "replaced" in notice["body"]
+    assert notice["body"] == "Portal: This number was removed from your account. If this wasn't you, call us."
 
 
 def test_resend_sends_a_new_code_and_the_old_one_stops_working(api, app, client, customer, kvkk_on, frozen):
@@ -553,16 +553,60 @@ def test_a_used_code_cannot_confirm_again(api, app, client, customer, kvkk_on):
     api.patch("/users/profile/", json={"sms_allowed": True})
     code = last_code(client)
     assert api.patch("/users/profile/", json={"sms_allowed": True, "code": code}).status_code == 200
-    api.patch("/users/profile/", json={"sms_allowed": False, "code": code})
-    assert stored(app).sms_allowed is True
+    response = api.patch("/users/profile/", json={"sms_allowed": True, "call_allowed": True, "code": code})
+    assert response.status_code == 406
+    assert stored(app).call_allowed is False
 
 
-def test_a_user_without_a_phone_must_give_one(api, app, make_user, kvkk_on):
+def test_a_user_without_a_phone_must_give_one_to_grant(api, app, make_user, kvkk_on):
     make_user(email="nophone@example.com")
     api.login("nophone@example.com")
     response = api.patch("/users/profile/", json={"email_allowed": True})
-    assert (response.status_code, response.get_json()) == (400, {"phone": ["This field is required."]})
+    assert (response.status_code, response.get_json()) == (
+        400,
+        {"phone": ["A mobile phone number is needed to send you the verification code."]},
+    )
     assert stored(app, "nophone@example.com").email_allowed is False
+
+
+def test_a_user_without_a_phone_withdraws_at_once(api, app, make_user, kvkk_on):
+    make_user(email="nophone@example.com", email_allowed=True)
+    api.login("nophone@example.com")
+    response = api.patch("/users/profile/", json={"email_allowed": False})
+    assert response.status_code == 200
+    assert set(response.get_json()) == PROFILE_KEYS
+    assert response.get_json()["email_allowed"] is False
+    [row] = consent_rows(app)
+    assert (row.channel, row.granted, row.iys_type, row.status, row.recipient, row.iys_source) == (
+        "email", False, "EPOSTA", "RET", "nophone@example.com", "HS_MOBIL"
+    )
+    assert row.code_reference is None
+
+
+def test_a_withdrawal_sends_no_code_and_ignores_the_cooldown(api, app, client, customer, kvkk_on):
+    api.login()
+    assert api.patch("/users/profile/", json={"sms_allowed": True}).status_code == 202
+    api.patch("/users/profile/", json={"sms_allowed": True, "code": last_code(client)})
+    sent = len(outbox(client, PHONE))
+    # Within the resend cooldown: a withdrawal still applies at once, and sends nothing.
+    response = api.patch("/users/profile/", json={"sms_allowed": False})
+    assert response.status_code == 200
+    assert response.get_json()["sms_allowed"] is False
+    assert len(outbox(client, PHONE)) == sent
+    assert [(r.channel, r.status) for r in consent_rows(app)] == [("sms", "ONAY"), ("sms", "RET")]
+
+
+def test_withdrawals_sent_with_a_grant_apply_at_once_and_the_grant_waits(api, app, client, customer, kvkk_on):
+    api.login()
+    api.patch("/users/profile/", json={"sms_allowed": True})
+    api.patch("/users/profile/", json={"sms_allowed": True, "code": last_code(client)})
+    change = {"sms_allowed": False, "call_allowed": True}
+    response = api.patch("/users/profile/", json=change)
+    assert response.status_code == 202
+    assert (stored(app).sms_allowed, stored(app).call_allowed) == (False, False)
+    response = api.patch("/users/profile/", json={**change, "code": last_code(client)})
+    assert response.status_code == 200
+    assert [(r.channel, r.granted) for r in consent_rows(app)] == [("sms", True), ("sms", False), ("call", True)]
 
 
 def test_a_user_without_a_phone_can_confirm_on_a_new_one(api, app, client, make_user, kvkk_on):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import g
 from flask_login import login_user
@@ -9,12 +11,14 @@ from sqlalchemy import delete, select, update
 
 from portal import clock
 from portal.accounts.models import User
-from portal.accounts.services import create_user
+from portal.accounts.services import change_email, create_user
 from portal.errors import FieldErrors
 from portal.extensions import db
+from portal.otp.models import SmsMessage
 from portal.profile import services
 from portal.profile.models import AppendOnlyError, ConsentRecord
 from portal.request_context import ChangeOrigin, change_origin
+from tests.conftest import DEMO_PASSWORD
 from tests.profile.conftest import NEW_PHONE, PHONE, image_bytes
 
 API = ChangeOrigin(source="api", actor_id=None, client_ip="203.0.113.9", user_agent="Shop/1")
@@ -103,10 +107,76 @@ def test_an_agent_acting_for_the_customer_is_recorded_as_call_center(app, custom
     with app.test_request_context(headers={"User-Agent": "Console"}, environ_base={"REMOTE_ADDR": "10.0.0.5"}):
         login_user(db.session.get(User, customer.id))
         g.acting_agent = db.session.get(User, agent.id)
-        services.update_profile(user_id=customer.id, changes={"call_allowed": True}, origin=change_origin("web"))
+        services.update_profile(
+            user_id=customer.id, changes={"call_allowed": True}, origin=change_origin("web"), call_reference="CALL-881"
+        )
         [row] = records(customer.id)
         assert (row.source, row.actor_id) == ("call_center", agent.id)
         assert (row.client_ip, row.user_agent) == ("10.0.0.5", "Console")
+        assert (row.iys_source, row.call_reference, row.code_reference) == ("HS_CAGRI_MERKEZI", "CALL-881", None)
+
+
+AGENT = ChangeOrigin(source="call_center", actor_id=None, client_ip="10.0.0.5", user_agent="Console")
+
+
+def sms_to(phone: str) -> list[SmsMessage]:
+    return list(db.session.execute(select(SmsMessage).where(SmsMessage.to == phone).order_by(SmsMessage.id)).scalars())
+
+
+@pytest.mark.usefixtures("kvkk_on")
+def test_an_agent_needs_the_call_reference_and_never_a_code(ctx, customer):
+    with pytest.raises(FieldErrors) as refused:
+        services.update_profile(user_id=customer.id, changes={"sms_allowed": True}, origin=AGENT)
+    assert list(refused.value.errors) == ["call_reference"]
+    assert records(customer.id) == [] and sms_to(PHONE) == []
+    result = services.update_profile(
+        user_id=customer.id, changes={"sms_allowed": True}, origin=AGENT, call_reference=" REC-2026-12-03-0042 "
+    )
+    assert result.applied
+    [row] = records(customer.id)
+    assert (row.status, row.recipient, row.call_reference, row.code_reference) == (
+        "ONAY", PHONE, "REC-2026-12-03-0042", None
+    )
+    # The grant is confirmed to the customer by SMS, with how to undo it; no code is sent.
+    [notice] = sms_to(PHONE)
+    assert notice.purpose == "consent_by_phone"
+    assert notice.body == "Portal: You agreed on the phone to receive our offers. To undo it, call us or see Account."
+    assert not re.search(r"\b\d{6}\b", notice.body)
+
+
+@pytest.mark.usefixtures("kvkk_on")
+def test_an_agent_records_a_withdrawal_without_a_code_and_sends_nothing(ctx, make_user):
+    user = make_user(email="caller@example.com", phone=PHONE, sms_allowed=True, call_allowed=True)
+    services.update_profile(
+        user_id=user.id, changes={"call_allowed": False}, origin=AGENT, call_reference="REC-7"
+    )
+    [row] = records(user.id)
+    assert (row.channel, row.status, row.iys_source) == ("call", "RET", "HS_CAGRI_MERKEZI")
+    assert sms_to(PHONE) == []
+
+
+@pytest.mark.usefixtures("kvkk_off")
+def test_a_phone_change_withdraws_the_old_numbers_consents(ctx, make_user):
+    user = make_user(email="mover@example.com", phone=PHONE, sms_allowed=True, call_allowed=True, email_allowed=True)
+    services.update_profile(user_id=user.id, changes={"phone": NEW_PHONE}, origin=API)
+    stored = db.session.get(User, user.id)
+    assert (stored.phone, stored.sms_allowed, stored.call_allowed, stored.email_allowed) == (
+        NEW_PHONE, False, False, True
+    )
+    rows = records(user.id)
+    assert [(r.iys_type, r.status, r.recipient) for r in rows] == [("MESAJ", "RET", PHONE), ("ARAMA", "RET", PHONE)]
+    # Granting again is for the new number.
+    services.update_profile(user_id=user.id, changes={"sms_allowed": True}, origin=API)
+    assert (records(user.id)[-1].status, records(user.id)[-1].recipient) == ("ONAY", NEW_PHONE)
+
+
+def test_an_email_change_withdraws_the_old_addresss_consent(ctx, make_user):
+    user = make_user(email="old@example.com", phone=PHONE, sms_allowed=True, email_allowed=True)
+    change_email(user_id=user.id, email="new@example.com", password=DEMO_PASSWORD, origin=API)
+    stored = db.session.get(User, user.id)
+    assert (stored.email, stored.email_allowed, stored.sms_allowed) == ("new@example.com", False, True)
+    [row] = records(user.id)
+    assert (row.iys_type, row.status, row.recipient, row.iys_source) == ("EPOSTA", "RET", "old@example.com", "HS_MOBIL")
 
 
 def test_a_phone_taken_at_the_last_moment_changes_nothing(ctx, customer, media_dir):

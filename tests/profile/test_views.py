@@ -172,6 +172,25 @@ def test_with_kvkk_off_consents_save_at_once_and_show_in_the_history(auth, app, 
     assert [r.actor_id for r in history_rows(app)] == [customer.id] * 3
 
 
+def test_a_withdrawal_applies_in_one_click_without_a_code(auth, app, client, make_user, kvkk_on):
+    """A customer without a phone (no code could reach them) withdraws at once."""
+    make_user(email="nophone@example.com", email_allowed=True, call_allowed=True)
+    auth.login("nophone@example.com")
+    response = auth.post("/account/consents", {"call_allowed": "y"})  # email unticked
+    assert (response.status_code, response.location) == (302, "/account/consents")
+    user = stored(app, "nophone@example.com")
+    assert (user.email_allowed, user.call_allowed) == (False, True)
+    assert outbox(client) == []
+    doc = page(client.get("/account/consents"))
+    assert doc.find(id="email_allowed-state").find("strong").get_text() == "off"
+    [row] = doc.find("table", id="consent-history").find("tbody").find_all("tr")
+    assert (row["data-channel"], row["data-granted"]) == ("email", "false")
+    [record] = history_rows(app)
+    assert (record.status, record.recipient, record.iys_source, record.code_reference) == (
+        "RET", "nophone@example.com", "HS_WEB", None
+    )
+
+
 # --- confirmation ----------------------------------------------------------------------
 
 
