@@ -10,8 +10,9 @@ from flask_login import login_user
 from sqlalchemy import delete, select, update
 
 from portal import clock
+from portal.accounts import email_flows
 from portal.accounts.models import User
-from portal.accounts.services import change_email, create_user
+from portal.accounts.services import create_user
 from portal.errors import FieldErrors
 from portal.extensions import db
 from portal.otp.models import SmsMessage
@@ -172,7 +173,10 @@ def test_a_phone_change_withdraws_the_old_numbers_consents(ctx, make_user):
 
 def test_an_email_change_withdraws_the_old_addresss_consent(ctx, make_user):
     user = make_user(email="old@example.com", phone=PHONE, sms_allowed=True, email_allowed=True)
-    change_email(user_id=user.id, email="new@example.com", password=DEMO_PASSWORD, origin=API)
+    # The verified change (portal.accounts.email_flows): asked for, then the link opened.
+    email_flows.request_email_change(user_id=user.id, email="new@example.com", password=DEMO_PASSWORD)
+    assert db.session.get(User, user.id).email_allowed  # nothing changes until the link is opened
+    email_flows.confirm_email_change(token=email_flows._change_token(user, "new@example.com"), origin=API)
     stored = db.session.get(User, user.id)
     assert (stored.email, stored.email_allowed, stored.sms_allowed) == ("new@example.com", False, True)
     [row] = records(user.id)
