@@ -31,7 +31,7 @@ from portal.loyalty import services as loyalty
 from portal.otp.models import CodeFailure, OneTimeCode
 from portal.otp.services import Challenge, latest_challenge, send_code, user_subject, verify_code
 from portal.profile import avatars
-from portal.profile.models import CONSENT_FIELDS
+from portal.profile.models import CONSENT_FIELDS, ConsentRecord
 from portal.profile.services import consent_history, record_consents
 from portal.request_context import ChangeOrigin
 from portal.segments.models import Segment, SegmentChoice
@@ -87,6 +87,14 @@ def erase_account(
     user.is_active = False
     user.erased_at = now
     subject = user_subject(user.id)
+    # The consent history stays as evidence (who agreed to what, when, from which source),
+    # but its addresses become one-way fingerprints: a shop shown the address can still
+    # match it, no one reading the rows learns it.
+    for record in db.session.execute(
+        select(ConsentRecord).where(ConsentRecord.user_id == user.id, ConsentRecord.recipient.is_not(None))
+    ).scalars():
+        if not record.recipient.startswith(FINGERPRINT_PREFIX):
+            record.recipient = address_fingerprint(record.recipient)
     for statement in (
         delete(AuthToken).where(AuthToken.user_id == user.id),
         delete(SegmentChoice).where(SegmentChoice.user_id == user.id),
@@ -117,6 +125,14 @@ def erase_account(
     avatars.remove(avatar)
     if link is not None:
         loyalty.sync_link(link_id=link.id)
+
+
+FINGERPRINT_PREFIX = "sha256:"
+
+
+def address_fingerprint(address: str) -> str:
+    """An erased customer's phone or email, as kept in the consent history."""
+    return FINGERPRINT_PREFIX + hashlib.sha256(address.strip().lower().encode()).hexdigest()
 
 
 def erase_own_account(*, user_id: int, password: str, origin: ChangeOrigin) -> None:

@@ -143,12 +143,13 @@ def test_a_forged_or_changed_link_is_a_404_and_changes_nothing(app, client, subs
 
 
 def test_a_link_to_an_old_address_ends_nothing_for_the_new_one(app, client, subscribed):
-    from portal.accounts.services import change_email
-    from tests.conftest import DEMO_PASSWORD
+    from portal.accounts import email_flows
 
     link = link_for(app)
     with app.test_request_context():
-        change_email(user_id=subscribed.id, email="new@example.com", password=DEMO_PASSWORD)
+        user = db.session.get(User, subscribed.id)
+        origin = services.ChangeOrigin(source="web", actor_id=user.id, client_ip=None, user_agent="")
+        email_flows.confirm_email_change(token=email_flows._change_token(user, "new@example.com"), origin=origin)
         user = db.session.get(User, subscribed.id)
         services.record_consents(user=user, consents={"email_allowed": True}, origin=services.ChangeOrigin(
             source="web", actor_id=None, client_ip=None, user_agent=""))
