@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from portal import clock
 from portal.accounts.models import AuthToken, User
@@ -90,11 +90,19 @@ def erase_account(
     # The consent history stays as evidence (who agreed to what, when, from which source),
     # but its addresses become one-way fingerprints: a shop shown the address can still
     # match it, no one reading the rows learns it.
-    for record in db.session.execute(
-        select(ConsentRecord).where(ConsentRecord.user_id == user.id, ConsentRecord.recipient.is_not(None))
-    ).scalars():
-        if not record.recipient.startswith(FINGERPRINT_PREFIX):
-            record.recipient = address_fingerprint(record.recipient)
+    db.session.flush()
+    addresses = db.session.execute(
+        select(ConsentRecord.recipient)
+        .where(ConsentRecord.user_id == user.id, ConsentRecord.recipient.is_not(None))
+        .distinct()
+    ).scalars()
+    for address in [a for a in addresses if not a.startswith(FINGERPRINT_PREFIX)]:
+        db.session.execute(
+            update(ConsentRecord)
+            .where(ConsentRecord.user_id == user.id, ConsentRecord.recipient == address)
+            .values(recipient=address_fingerprint(address))
+            .execution_options(synchronize_session=False, erasure_pseudonymises_addresses=True)
+        )
     for statement in (
         delete(AuthToken).where(AuthToken.user_id == user.id),
         delete(SegmentChoice).where(SegmentChoice.user_id == user.id),
