@@ -586,7 +586,9 @@ def test_console_and_customer_pages_show_the_portal_time_zone_by_name(sql, conso
     console.login()
     console.act(customer.id)
     acting = console
-    acting.auth.post("/account/consents", {"sms_allowed": "y"}, token_from="/account/consents")
+    acting.auth.post(
+        "/account/consents", {"sms_allowed": "y", "call_reference": "CALL-8"}, token_from="/account/consents"
+    )
     mine = page(acting.client.get("/account/consents")).find(id="consent-history")
     assert mine.find("th").text == "When (Europe/Istanbul)"
     assert "12:15" in mine.find("tbody").find("td").text
