@@ -98,10 +98,6 @@ def outage_response(error: BaseException):
     message = _("The service is briefly unavailable. Please try again in a moment.")
     if wants_json():
         return jsonify(detail=message), 503, headers
-    # The page's forms (the footer's language switch) get no CSRF token: making one
-    # writes to a session the store may not take, and nothing can be sent meanwhile.
-    # portal.security reads the request's token where Flask-WTF keeps it, in ``g``.
-    setattr(g, current_app.config["WTF_CSRF_FIELD_NAME"], "")
     return _html_error(503, _("Service unavailable"), message, headers, retry_after=seconds)
 
 
