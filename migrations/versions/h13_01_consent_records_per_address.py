@@ -27,7 +27,7 @@ def upgrade():
     with op.batch_alter_table('consent_records', schema=None) as batch_op:
         batch_op.add_column(sa.Column('iys_type', sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column('recipient', sa.String(length=254), nullable=True))
-        batch_op.add_column(sa.Column('status', sa.String(length=3), nullable=True))
+        batch_op.add_column(sa.Column('status', sa.String(length=4), nullable=True))
         batch_op.add_column(sa.Column('iys_source', sa.String(length=24), nullable=True))
         batch_op.add_column(sa.Column('call_reference', sa.String(length=64), nullable=True))
 

@@ -65,7 +65,7 @@ class ConsentRecord(db.Model):
     # date is ``created_at`` (UTC; shown in Turkey time).
     iys_type: Mapped[str | None] = mapped_column(String(8))
     recipient: Mapped[str | None] = mapped_column(String(254))
-    status: Mapped[str | None] = mapped_column(String(3))
+    status: Mapped[str | None] = mapped_column(String(4))
     iys_source: Mapped[str | None] = mapped_column(String(24))
     # The recorded call the customer stated the change on (agents, no code).
     call_reference: Mapped[str | None] = mapped_column(String(64))
