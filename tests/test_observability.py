@@ -116,8 +116,10 @@ def test_production_database_errors_leave_the_values_out(migrated):
     from portal import create_app
     from portal.extensions import db
 
+    from tests.conftest import SHARED_LIMITS
+
     app = create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": "p" * 40, "SMS_BACKEND": "http",
-                      "SQLALCHEMY_DATABASE_URI": migrated})
+                      "RATELIMIT_STORAGE_URI": SHARED_LIMITS, "SQLALCHEMY_DATABASE_URI": migrated})
     with app.app_context():
         with pytest.raises(DBAPIError) as failed:
             db.session.execute(text("SELECT id FROM no_such_table WHERE phone = :phone"), {"phone": PHONE})
