@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/login", views.placeholder, name="login_page"),
     path("account/register", views.placeholder, name="register"),
     path("account/security", views.placeholder, name="security"),
+    path("account/privacy", views.placeholder, name="privacy"),
     path("account/consents", views.placeholder, name="consents"),
     path("account/segments", views.placeholder, name="segments"),
     path("account/loyalty", views.placeholder, name="loyalty"),

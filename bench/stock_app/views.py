@@ -18,6 +18,7 @@ passwords = PasswordHasher()
 # endpoint → URL of the portal pages the navigation and footer link to.
 PLACEHOLDERS = {
     "security": "/account/security",
+    "privacy": "/account/privacy",
     "agents_search": "/agent/",
     "consents": "/account/consents",
     "settings_page": "/admin/settings",
