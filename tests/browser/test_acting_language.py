@@ -29,9 +29,11 @@ def test_agent_reads_english_while_the_customer_gets_turkish(app, page, live_ser
     assert page.text_content("#error-message").startswith("Customer service cannot do this")
 
     page.goto(live_server.url + "/account/consents")
+    # Recorded from the customer's call (no code); the confirmation SMS is in Turkish.
     page.check("#sms_allowed")
+    page.fill("#call_reference", "CALL-77")
     page.click("#consents-submit")
-    page.wait_for_url("**/account/profile/confirm")
-    assert page.text_content("#code-step-title") == "Enter the code we sent you"
+    page.wait_for_url("**/account/consents")
+    assert page.get_attribute("html", "lang") == "en"
     with app.app_context():
-        assert last_sms("+905551112277").body.startswith("Onay kodunuz:")
+        assert last_sms("+905551112277").body.startswith("Portal: Telefonda ileti izni verdiniz.")
