@@ -115,7 +115,6 @@ def test_production_database_errors_leave_the_values_out(migrated):
 
     from portal import create_app
     from portal.extensions import db
-
     from tests.conftest import SHARED_LIMITS
 
     app = create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": "p" * 40, "SMS_BACKEND": "http",
