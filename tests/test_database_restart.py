@@ -31,7 +31,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, empty_redis, usable_redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -76,9 +76,13 @@ def _free_port() -> int:
 @pytest.fixture
 def server(migrated, tmp_path):
     port = _free_port()
+    # Production keeps its rate-limit counters in a shared store (it refuses memory://).
+    limits = usable_redis_url()
+    empty_redis(limits)
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEV_PAGES", "FLASK_DEBUG"}}
     env.update(
         PORTAL_CONFIG="production",
+        RATELIMIT_STORAGE_URI=limits,
         SECRET_KEY="restart-test-secret-" + "k" * 24,
         DATABASE_URL=migrated,
         SMS_BACKEND="http",
