@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Blueprint, abort, current_app, jsonify, render_template
-from sqlalchemy import select
 
-from portal.extensions import db
 from portal.mail import backends
 from portal.mail.models import OutboxMessage
+from portal.outbox import newest_first, utc_iso
 
 bp = Blueprint("mail", __name__)
 
@@ -34,11 +33,7 @@ def _setup(state) -> None:
 
 
 def _messages() -> list[OutboxMessage]:
-    return list(
-        db.session.execute(
-            select(OutboxMessage).order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()).limit(OUTBOX_SIZE)
-        ).scalars()
-    )
+    return newest_first(OutboxMessage, OUTBOX_SIZE)
 
 
 def outbox_page():
@@ -61,7 +56,7 @@ def outbox_json():
                 "text": m.text,
                 "html": m.html,
                 "template": m.template,
-                "sent_at": m.sent_at.isoformat().replace("+00:00", "Z"),
+                "sent_at": utc_iso(m.sent_at),
             }
             for m in _messages()
         ]

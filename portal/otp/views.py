@@ -18,15 +18,14 @@ import click
 import phonenumbers
 from flask import Blueprint, abort, current_app, g, jsonify, render_template
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from portal import clock, periodic
 from portal.errors import DomainError, PermissionDenied, RateLimited, ServiceUnavailable
-from portal.extensions import db
 from portal.otp import gateways
 from portal.otp.forms import CodeForm
 from portal.otp.models import SmsMessage
 from portal.otp.services import Challenge, describe_purpose, lifetime_text, policy, purge_old_records, wait_text
+from portal.outbox import newest_first, utc_iso
 
 bp = Blueprint("otp", __name__)
 
@@ -194,11 +193,7 @@ def _ceil_seconds(delta) -> int:
 
 
 def _outbox_messages() -> list[SmsMessage]:
-    return list(
-        db.session.execute(
-            select(SmsMessage).order_by(SmsMessage.sent_at.desc(), SmsMessage.id.desc()).limit(OUTBOX_SIZE)
-        ).scalars()
-    )
+    return newest_first(SmsMessage, OUTBOX_SIZE)
 
 
 def outbox_page():
@@ -221,7 +216,7 @@ def outbox_json():
                 "purpose": m.purpose,
                 "status": m.status,
                 "error": m.error,
-                "sent_at": m.sent_at.isoformat().replace("+00:00", "Z"),
+                "sent_at": utc_iso(m.sent_at),
             }
             for m in _outbox_messages()
         ]
