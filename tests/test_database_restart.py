@@ -10,6 +10,10 @@ That needs root and a cluster on this machine: ``PORTAL_RESTART_CLUSTER`` names
 it ("15 main"); by default it is the cluster listening on DATABASE_URL's port.
 Without them the test is skipped, except in CI (``CI`` set), where it fails.
 Restarting a cluster interrupts everything else using it.
+
+Every wait is bounded (``STEP_SECONDS``): a client that stops (its exception is
+kept), a server that does not start, a restart that does not end, all fail the
+test with what went wrong instead of leaving it waiting.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +42,12 @@ from tests.conftest import DEMO_PASSWORD, empty_redis, usable_redis_url
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CLIENTS = 4
+# The longest any one step may take: the server's start, the traffic before the
+# restart, the restart, the traffic after it, the clients' end. The whole test
+# takes about half a minute on a quiet machine.
+STEP_SECONDS = 90
+# A request answered later than this is a failure (a hang), not a slow answer.
+REQUEST_TIMEOUT = httpx.Timeout(30, connect=10)
 
 
 def _cannot(reason: str):
@@ -65,6 +77,16 @@ def cluster(migrated) -> tuple[str, str]:
     if not shutil.which("pg_ctlcluster") or os.geteuid() != 0:
         _cannot("restarting PostgreSQL needs pg_ctlcluster and root")
     return _cluster(migrated)
+
+
+def _wait_until(done: Callable[[], bool], what: str, trouble: Callable[[], str | None] = lambda: None) -> None:
+    """Wait for ``done()``, at most ``STEP_SECONDS``; fail at once when ``trouble()`` says why."""
+    deadline = time.monotonic() + STEP_SECONDS
+    while not done():
+        problem = trouble()
+        assert problem is None, f"{what}: {problem}"
+        assert time.monotonic() < deadline, f"{what}: not within {STEP_SECONDS} s"
+        time.sleep(0.05)
 
 
 def _free_port() -> int:
@@ -99,15 +121,20 @@ def server(migrated, tmp_path):
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(base + "/healthz", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        def exited() -> str | None:
+            if process.poll() is None:
+                return None
+            return f"gunicorn exited ({process.returncode}):\n{log_path.read_text()[-3000:]}"
+
         try:
-            for _ in range(600):
-                assert process.poll() is None, log_path.read_text()[-3000:]
-                try:
-                    if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.2)
+            _wait_until(healthy, "gunicorn answering /healthz", exited)
             yield base, log_path
         finally:
             process.send_signal(signal.SIGTERM)
@@ -146,12 +173,21 @@ def _letters(n: int) -> str:
             return out
 
 
-def _client_loop(base: str, n: int, stop: threading.Event, outcomes: list[Outcome]) -> None:
-    with httpx.Client(base_url=base, timeout=30) as http:
+def _client(base: str, n: int, cookie_name: str, stop: threading.Event, outcomes: list[Outcome], errors: list[str]):
+    """A client's thread: an exception that ends it is kept in ``errors`` for the test to show."""
+    try:
+        _client_loop(base, n, cookie_name, stop, outcomes)
+    except BaseException:
+        errors.append(f"client {n} stopped:\n{traceback.format_exc()}")
+
+
+def _client_loop(base: str, n: int, cookie_name: str, stop: threading.Event, outcomes: list[Outcome]) -> None:
+    with httpx.Client(base_url=base, timeout=REQUEST_TIMEOUT) as http:
         login = http.post("/users/login/", json={"email": f"restart{n}@example.com", "password": DEMO_PASSWORD})
         assert login.status_code == 200, login.text
         token = {"Authorization": f"Token {login.json()['key']}"}
-        cookie = {"Cookie": f"sessionid={login.cookies['sessionid']}"}
+        assert cookie_name in login.cookies, f"no {cookie_name} cookie in {login.headers.get_list('Set-Cookie')}"
+        cookie = {"Cookie": f"{cookie_name}={login.cookies[cookie_name]}"}
         step = 0
         while not stop.is_set():
             step += 1
@@ -178,27 +214,48 @@ def test_a_database_restart_under_load_gives_503s_and_loses_nothing(app, make_us
     base, log_path = server
     users = [make_user(email=f"restart{n}@example.com", first_name="Before") for n in range(CLIENTS)]
     outcomes: list[list[Outcome]] = [[] for _ in users]
+    errors: list[str] = []
     stop = threading.Event()
-    threads = [threading.Thread(target=_client_loop, args=(base, n, stop, outcomes[n])) for n in range(CLIENTS)]
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    threads = [
+        threading.Thread(target=_client, args=(base, n, cookie_name, stop, outcomes[n], errors), daemon=True)
+        for n in range(CLIENTS)
+    ]
+
+    def trouble() -> str | None:
+        ended = [n for n, thread in enumerate(threads) if not thread.is_alive()]
+        if errors:  # read after ``ended``: a client keeps its error before its thread ends
+            return "\n".join(errors)
+        return f"clients {ended} ended without an error" if ended else None
+
     for thread in threads:
         thread.start()
     try:
-        while sum(len(o) for o in outcomes) < 40:  # under way before the restart
-            time.sleep(0.05)
-        subprocess.run(["pg_ctlcluster", *cluster, "restart"], check=True, capture_output=True)
+        # Under way before the restart.
+        _wait_until(lambda: sum(len(o) for o in outcomes) >= 40, "40 requests before the restart", trouble)
+        restart = subprocess.run(
+            ["pg_ctlcluster", *cluster, "restart"], capture_output=True, text=True, timeout=STEP_SECONDS
+        )
+        assert restart.returncode == 0, f"pg_ctlcluster {' '.join(cluster)} restart: {restart.stderr}"
         port = str(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).port or 5432)
-        while subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", port], check=False).returncode:
-            time.sleep(0.05)
+        ready = ["pg_isready", "-q", "-t", "5", "-h", "127.0.0.1", "-p", port]
+        _wait_until(
+            lambda: subprocess.run(ready, timeout=30).returncode == 0,
+            "PostgreSQL accepting connections after the restart",
+        )
         back = time.monotonic()
         # Enough requests after the database is back, from every client.
-        for _ in range(600):
-            if all(sum(1 for o in mine if o.started > back) >= 8 for mine in outcomes):
-                break
-            time.sleep(0.05)
+        _wait_until(
+            lambda: all(sum(1 for o in mine if o.started > back) >= 8 for mine in outcomes),
+            "8 requests from each client after the restart",
+            trouble,
+        )
     finally:
         stop.set()
         for thread in threads:
-            thread.join(timeout=60)
+            thread.join(timeout=STEP_SECONDS)
+    assert not errors, "\n".join(errors)
+    assert not any(thread.is_alive() for thread in threads), "a client did not stop"
 
     every = [o for mine in outcomes for o in mine]
     statuses = sorted({o.status for o in every}, key=str)
@@ -211,7 +268,7 @@ def test_a_database_restart_under_load_gives_503s_and_loses_nothing(app, make_us
     assert all(o.status == 200 for o in every if o.kind == "health"), "liveness must not depend on the database"
     after_back = [o for o in every if o.started > back]
     assert after_back and all(o.status == 200 for o in after_back), [(o.kind, o.status) for o in after_back]
-    assert httpx.get(base + "/readyz", timeout=10).json()["status"] == "ok"
+    assert httpx.get(base + "/readyz", timeout=REQUEST_TIMEOUT).json()["status"] == "ok"
 
     # No acknowledged write lost: each customer has the last name acknowledged, or one
     # sent after it whose answer was a 503 (the commit may have happened before the error).
