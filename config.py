@@ -53,7 +53,7 @@ class Config:
     # How many reverse proxies in front of the portal append to X-Forwarded-For
     # (and set X-Forwarded-Proto/-Host/-Port). 0: the headers are ignored and the
     # client is the connection's address. Set it to exactly the number of proxies
-    # you run: one more lets a client choose its own address (docs/deploy-proxies.md).
+    # you run: one more lets a client choose its own address (docs/deploy.md, "Behind a reverse proxy").
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
     # Sessions: stored on the server (database, or Redis when REDIS_URL is set).

@@ -2,7 +2,9 @@
 
 Environment: LOYALTY_SIM_API_KEY (default ``sim-key``), LOYALTY_SIM_DB (SQLite
 file, default ``instance/loyalty-sim.sqlite3``), LOYALTY_SIM_FAULT (``503`` or
-``hang`` to start failing).
+``hang`` to start failing), LOYALTY_SIM_DEMO_EMAIL (a card created for this
+address starts with a few transactions; default ``demo@example.com``, the demo
+customer; empty: none).
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ def main() -> None:
     database = os.environ.get("LOYALTY_SIM_DB") or str(default_db)
     if database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    app = create_app(api_key=os.environ.get("LOYALTY_SIM_API_KEY", "sim-key"), database=database)
+    app = create_app(
+        api_key=os.environ.get("LOYALTY_SIM_API_KEY", "sim-key"),
+        database=database,
+        demo_email=os.environ.get("LOYALTY_SIM_DEMO_EMAIL", "demo@example.com") or None,
+    )
     fault = os.environ.get("LOYALTY_SIM_FAULT")
     if fault in ("503", "hang"):
         app.fault.set(fault)

@@ -9,7 +9,8 @@ import secrets
 import sqlite3
 import threading
 from collections import deque
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, NotFound
@@ -31,6 +32,13 @@ CREATE TABLE IF NOT EXISTS cards (
     points INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS transactions (
+    id TEXT PRIMARY KEY,
+    card_number TEXT NOT NULL REFERENCES cards(number),
+    amount TEXT NOT NULL,
+    order_number TEXT,
+    created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,
     request_hash TEXT NOT NULL,
@@ -42,10 +50,18 @@ CREATE TABLE IF NOT EXISTS idempotency (
 CUSTOMER_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth")
 REQUIRED_ON_CREATE = ("external_id", "first_name", "last_name", "email", "phone")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+AMOUNT = re.compile(r"^-?\d{1,9}(\.\d{1,2})?$")
+MAX_PAGE = 100
+# What a card made for the demo customer starts with (amount, order number, days ago): `make run`.
+DEMO_TRANSACTIONS = (("25.00", "100000101", 30), ("-10.00", "100000102", 12), ("12.50", "100000103", 2))
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _days_ago(days: int) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat().replace("+00:00", "Z")
 
 
 def _json(body: Any, status: int = 200, headers: dict | None = None) -> Response:
@@ -95,9 +111,18 @@ class Fault:
 class Simulator:
     """The app object: ``Simulator(api_key=…, database=":memory:")`` is a WSGI callable."""
 
-    def __init__(self, *, api_key: str = "sim-key", database: str = ":memory:", card_prefix: str = "6000"):
+    def __init__(
+        self,
+        *,
+        api_key: str = "sim-key",
+        database: str = ":memory:",
+        card_prefix: str = "6000",
+        demo_email: str | None = None,
+    ):
         self.api_key = api_key
         self.card_prefix = card_prefix
+        # A card created for this address gets DEMO_TRANSACTIONS (python -m loyalty_sim: the demo customer).
+        self.demo_email = demo_email
         self.fault = Fault()
         self.lock = threading.Lock()
         self.db = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
@@ -110,11 +135,14 @@ class Simulator:
                 Rule("/v1/customers/<customer_id>", methods=["GET"], endpoint="get_customer"),
                 Rule("/v1/customers/<customer_id>", methods=["PATCH"], endpoint="update_customer"),
                 Rule("/v1/cards/<number>", methods=["GET"], endpoint="get_card"),
+                Rule("/v1/cards/<number>/balance", methods=["GET"], endpoint="get_balance"),
+                Rule("/v1/cards/<number>/transactions", methods=["GET"], endpoint="list_transactions"),
                 Rule("/v1/erasures", methods=["POST"], endpoint="erase_customer"),
                 Rule("/v1/health", methods=["GET"], endpoint="health"),
                 Rule("/_sim/fault", methods=["GET", "POST"], endpoint="sim_fault"),
                 Rule("/_sim/state", methods=["GET"], endpoint="sim_state"),
                 Rule("/_sim/reset", methods=["POST"], endpoint="sim_reset"),
+                Rule("/_sim/transactions", methods=["POST"], endpoint="sim_transactions"),
                 Rule("/_sim/redirect/<path:rest>", methods=["GET", "POST", "PATCH"], endpoint="sim_redirect"),
             ]
         )
@@ -221,10 +249,14 @@ class Simulator:
                 "INSERT INTO customers (id, external_id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
                 (customer_id, body["external_id"], json.dumps(data), now, now),
             )
+            number = self._new_card_number()
             self.db.execute(
                 "INSERT INTO cards (number, customer_id, status, created_at) VALUES (?, ?, 'active', ?)",
-                (self._new_card_number(), customer_id, now),
+                (number, customer_id, now),
             )
+            if self.demo_email and data["email"] == self.demo_email:
+                for amount, order, days_ago in DEMO_TRANSACTIONS:
+                    self._insert_transaction(number, amount, order, _days_ago(days_ago))
             row = self.db.execute("SELECT * FROM customers WHERE id = ?", (customer_id,)).fetchone()
             response_body = self._customer_body(row)
             self.db.execute(
@@ -267,6 +299,66 @@ class Simulator:
                 raise NotFound()
             return _json(self._card_body(row))
 
+    def _card_or_404(self, number: str) -> sqlite3.Row:
+        row = self.db.execute("SELECT * FROM cards WHERE number = ?", (number,)).fetchone()
+        if row is None:
+            raise NotFound()
+        return row
+
+    def _balance(self, number: str) -> str:
+        amounts = self.db.execute("SELECT amount FROM transactions WHERE card_number = ?", (number,)).fetchall()
+        return str(sum((Decimal(a["amount"]) for a in amounts), Decimal("0.00")))
+
+    def get_balance(self, request: Request, number: str) -> Response:
+        """The card's money: the sum of its transactions, a decimal string."""
+        with self.lock:
+            self._card_or_404(number)
+            return _json({"number": number, "balance": self._balance(number), "currency": "TRY"})
+
+    def list_transactions(self, request: Request, number: str) -> Response:
+        """The card's transactions, newest first: ``?offset=0&limit=20`` (limit at most 100)."""
+        try:
+            offset = int(request.args.get("offset", "0"))
+            limit = int(request.args.get("limit", "20"))
+        except ValueError:
+            offset = limit = -1
+        if offset < 0 or not 1 <= limit <= MAX_PAGE:
+            return _error(400, "validation", "Invalid page.", fields={"offset": ["0 or more."], "limit": ["1 to 100."]})
+        with self.lock:
+            self._card_or_404(number)
+            (count,) = self.db.execute(
+                "SELECT COUNT(*) FROM transactions WHERE card_number = ?", (number,)
+            ).fetchone()
+            rows = self.db.execute(
+                "SELECT * FROM transactions WHERE card_number = ? ORDER BY created_at DESC, rowid DESC"
+                " LIMIT ? OFFSET ?",
+                (number, limit, offset),
+            ).fetchall()
+        results = [
+            {"id": r["id"], "amount": r["amount"], "order": r["order_number"], "created_at": r["created_at"]}
+            for r in rows
+        ]
+        return _json({"count": count, "results": results})
+
+    def _insert_transaction(self, number: str, amount: str, order: str | None, created_at: str) -> dict:
+        transaction_id = "txn_" + secrets.token_hex(8)
+        self.db.execute(
+            "INSERT INTO transactions (id, card_number, amount, order_number, created_at) VALUES (?, ?, ?, ?, ?)",
+            (transaction_id, number, amount, order, created_at),
+        )
+        return {"id": transaction_id, "amount": amount, "order": order, "created_at": created_at}
+
+    def add_transaction(
+        self, number: str, amount: str, order: str | None = None, created_at: str | None = None
+    ) -> dict:
+        """Credit (positive) or spend (negative) money on a card, as a shop's order would."""
+        if not AMOUNT.match(amount):
+            raise ValueError(f"amount {amount!r} is not a decimal with at most two places")
+        amount = str(Decimal(amount).quantize(Decimal("0.01")))
+        with self.lock:
+            self._card_or_404(number)
+            return self._insert_transaction(number, amount, order, created_at or _now())
+
     def erase_customer(self, request: Request) -> Response:
         """Forget a customer, their card and the remembered answers that named them.
         Idempotent: an unknown ``external_id`` answers the same (``erased: false``)."""
@@ -277,6 +369,10 @@ class Simulator:
             row = self.db.execute("SELECT * FROM customers WHERE external_id = ?", (body["external_id"],)).fetchone()
             if row is not None:
                 self.db.execute("BEGIN")
+                self.db.execute(
+                    "DELETE FROM transactions WHERE card_number IN (SELECT number FROM cards WHERE customer_id = ?)",
+                    (row["id"],),
+                )
                 self.db.execute("DELETE FROM cards WHERE customer_id = ?", (row["id"],))
                 self.db.execute("DELETE FROM customers WHERE id = ?", (row["id"],))
                 self.db.execute("DELETE FROM idempotency WHERE body LIKE ?", (f'%"{row["id"]}"%',))
@@ -305,14 +401,28 @@ class Simulator:
     def sim_reset(self, request: Request) -> Response:
         self.fault.set("ok")
         with self.lock:
-            self.db.executescript("DELETE FROM cards; DELETE FROM customers; DELETE FROM idempotency;")
+            self.db.executescript(
+                "DELETE FROM transactions; DELETE FROM cards; DELETE FROM customers; DELETE FROM idempotency;"
+            )
             self.requests_seen.clear()
         return _json({"status": "reset"})
+
+    def sim_transactions(self, request: Request) -> Response:
+        """``{"card": number, "amount": "12.50", "order": "100000123"}``: add a transaction to a card."""
+        body = request.get_json(silent=True) or {}
+        try:
+            card, amount = str(body.get("card", "")), str(body.get("amount", ""))
+            transaction = self.add_transaction(card, amount, body.get("order"))
+        except ValueError as error:
+            return _error(400, "validation", str(error))
+        except NotFound:
+            return _error(404, "not_found", "No such card.")
+        return _json(transaction, 201)
 
     def sim_redirect(self, request: Request, rest: str) -> Response:
         """Answers with a redirect, to show that the portal's client does not follow one."""
         return Response("", status=302, headers={"Location": "http://127.0.0.1:9/elsewhere"})
 
 
-def create_app(*, api_key: str = "sim-key", database: str = ":memory:") -> Simulator:
-    return Simulator(api_key=api_key, database=database)
+def create_app(*, api_key: str = "sim-key", database: str = ":memory:", demo_email: str | None = None) -> Simulator:
+    return Simulator(api_key=api_key, database=database, demo_email=demo_email)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db, limiter
-from portal.paths import JSON_PREFIXES
+from portal.paths import is_json_path
 from portal.security import CSRFFailed
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class ServiceUnavailable(DomainError):
 
 def wants_json() -> bool:
     """JSON for the API paths and for clients that ask for nothing else."""
-    if request.path.startswith(JSON_PREFIXES):
+    if is_json_path(request.path):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

@@ -18,7 +18,7 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
-from portal.paths import API_PREFIXES
+from portal.paths import is_api_path
 
 
 def select_locale() -> str:
@@ -27,7 +27,7 @@ def select_locale() -> str:
     config = current_app.config
     languages = config["LANGUAGES"]
     req = request._get_current_object()  # each read through a context proxy costs a few look-ups
-    is_api = req.path.startswith(API_PREFIXES)
+    is_api = is_api_path(req.path)
     if not is_api:
         stored = session._get_current_object()
         chosen = stored.get("language") if stored else None

@@ -18,7 +18,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -200,3 +200,12 @@ class LoyaltyClient:
         """Forget the customer with this ``external_id`` and their card. Idempotent:
         a customer the service never had (or already forgot) answers the same."""
         return self._request("POST", "/v1/erasures", json={"external_id": external_id})
+
+    def get_balance(self, *, number: str) -> dict:
+        """``{"number", "balance": "<decimal string>", "currency"}``."""
+        return self._request("GET", f"/v1/cards/{quote(number, safe='')}/balance")
+
+    def list_transactions(self, *, number: str, offset: int, limit: int) -> dict:
+        """``{"count", "results": [{"id", "amount", "order", "created_at"}]}``, newest first."""
+        query = urlencode({"offset": offset, "limit": limit})
+        return self._request("GET", f"/v1/cards/{quote(number, safe='')}/transactions?{query}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.paths import JSON_PREFIXES
+from portal.paths import API_PATHS, JSON_PREFIXES
 
 # Routes that serve files, not pages: uploaded avatars are images (no HTML to check,
 # and only a customer who uploaded one has a file to ask for).
@@ -20,7 +20,7 @@ def html_pages(app: Flask) -> list[str]:
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.arguments or rule.endpoint == "static":
             continue
-        if rule.rule.startswith(JSON_PREFIXES + MEDIA_PREFIXES):
+        if rule.rule.startswith(JSON_PREFIXES + MEDIA_PREFIXES) or rule.rule in API_PATHS:
             continue
         paths.add(rule.rule)
     return sorted(paths)

@@ -25,6 +25,33 @@ SESSION_IN_SET_COOKIE = re.compile(r"osessionid=\w+")
 LOGOUT_TOKEN = re.compile(r"name=['|\"]csrfmiddlewaretoken['|\"] value=['|\"]\w+", re.IGNORECASE)
 LOGOUT_TOKEN_PREFIX = re.compile(r"name=['|\"]csrfmiddlewaretoken['|\"] value=['|\"]", re.IGNORECASE)
 
+# Every call of @akinon/next 1.24 that the portal answers, as (method, path) with the
+# client's own paths (data/urls.ts: ``user`` and ``account``; the token in a path as
+# the OpenAPI template names it). The client's other calls (orders, addresses, basket,
+# contact form, captcha, basket offers, anonymous order tracking) are the shop's
+# commerce backend's, not the portal's. test_client_calls.py checks that each is
+# described in portal/apidocs/openapi.yaml with this method.
+CLIENT_CALLS = (
+    ("GET", "/csrf_token/"),  # user.csrfToken (middlewares/default.ts)
+    ("POST", "/users/login/"),  # user.login (api/auth.ts)
+    ("GET", "/current_user/"),  # user.currentUser (api/auth.ts)
+    ("POST", "/users/logout"),  # user.logout (api/logout.ts), both steps
+    ("POST", "/users/registration/"),  # user.register (api/auth.ts)
+    ("GET", "/users/profile/"),  # user.profiles (getProfileInfo)
+    ("PATCH", "/users/profile/"),  # account.updateProfile
+    ("POST", "/users/password/change/"),  # account.updatePassword
+    ("POST", "/users/email-change/"),  # account.updateEmail
+    ("GET", "/users/email-set-primary/{token}/"),  # user.changeEmailVerification
+    ("GET", "/users/registration/account-confirm-email/{token}/"),  # user.confirmEmailVerification
+    ("POST", "/users/password/reset/"),  # user.forgotPassword
+    ("POST", "/users/reset/{token}"),  # account.passwordReset, as the client writes it
+    ("POST", "/users/reset/{token}/"),  # the same, as its proxy sends it (it adds the slash)
+    ("PATCH", "/users/anonymize/"),  # account.anonymize
+    ("GET", "/account/loyalty-account-balance/"),  # account.loyaltyBalance
+    ("GET", "/account/loyalty/"),  # account.loyaltyTransactions
+    ("POST", "/users/otp-login/"),  # the pz-otp plugin's sign-in by SMS code
+)
+
 # The API as a storefront sees it (the testing config answers E.164 for the other suites):
 # every module of this suite sets ``pytestmark = AS_CONFIGURED``.
 AS_CONFIGURED = pytest.mark.config(API_PHONE_FORMAT="national")
