@@ -241,3 +241,11 @@ def test_off_wizard_with_a_card_keeps_the_code_step(app, client, loyalty_service
     doc = page(client.get("/account/register/welcome"))
     assert len(doc.find(id="steps").find_all("li")) == 3
     assert consent_rows(app) == [("call", False, True), ("email", True, True), ("sms", False, True)]
+
+
+@OFF
+def test_off_register_with_loyalty_without_a_card_still_answers_202(app, client, loyalty_service):
+    response = client.post(REGISTER, json={**DETAILS, "add_loyalty": False})
+    assert response.status_code == 202
+    assert users(app) == []
+    assert [m["to"] for m in sms(client)] == [PHONE]
