@@ -120,8 +120,8 @@ def register_code():
     if current_user.is_authenticated:
         return redirect(url_for("profile.profile"))
     draft = _draft()
-    if not draft.details or not draft.password_hash:
-        return redirect(url_for("signup.register"))
+    if not draft.details or not draft.password_hash or not services.draft_needs_code(draft):
+        return redirect(url_for("signup.register"))  # nothing waits for a code (PHONE_VERIFICATION off)
     form, error = CodeForm(formdata=None), None
     if request.method == "POST":
         form = CodeForm.from_request()

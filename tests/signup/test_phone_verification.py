@@ -214,6 +214,9 @@ def test_off_wizard_errors_keep_everything_and_create_nothing(app, client):
     assert doc.find(id="phone-error") is not None
     assert doc.find("input", attrs={"name": "email"})["value"] == EMAIL
     assert users(app) == []
+    # the kept draft needs no code: there is no code step to go to
+    response = client.get("/account/register/code")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/register")
 
 
 @OFF
