@@ -206,6 +206,9 @@ class Config:
     # "optional": a new account works at once and offers to confirm its address;
     # "mandatory": no login until the address is confirmed.
     EMAIL_VERIFICATION = os.environ.get("EMAIL_VERIFICATION", "optional")
+    # On: every sign-up waits for the SMS code sent to its phone. Off: a sign-up without a
+    # loyalty card is created at once, its phone stored unconfirmed (docs/signup.md).
+    PHONE_VERIFICATION = _env_bool("PHONE_VERIFICATION", True)
 
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(hours=1)  # static files asked for without their version

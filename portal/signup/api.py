@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from portal.accounts import services as accounts
 from portal.accounts.models import AuthToken
@@ -58,22 +59,41 @@ def registration():
     """The storefront client's sign-up (no loyalty card): the first POST answers 202
     (the client shows its SMS code step) and sends the code; the same POST with
     ``code`` creates the account and logs in: 201 ``{"key"}`` and a session cookie,
-    as its login does. ``resend``: 200. The client's extra fields (``formType``,
-    ``locale``, ``captchaValidated``, ``csrfToken``, ``callbackUrl``, ``json``) are
-    ignored like any unknown field."""
+    as its login does. ``resend``: 200. With ``PHONE_VERIFICATION`` off and no code
+    needed (``services.needs_code``), the first POST creates the account: 201 at once.
+    ``EMAIL_VERIFICATION=mandatory``: 201 ``{"detail"}`` and no login. The client's
+    extra fields (``formType``, ``locale``, ``captchaValidated``, ``csrfToken``,
+    ``callbackUrl``, ``json``) are ignored like any unknown field."""
     form = RegisterForm.from_request()
     form.validate_or_raise()
     details = form.details()
     origin = change_origin("api")
+    if not services.needs_code(details):
+        user = services.register_at_once(
+            details=details, password_hash=hash_password(form.password.data), origin=origin
+        )
+        return _registered(user)
     if form.code.data and not form.resend.data:
         user = services.complete_registration(
             details=details, password_hash=hash_password(form.password.data), code=form.code.data, origin=origin
         )
-        start_session(user)
-        key = accounts.issue_token(user=user, session_id=session.sid)
-        session["auth_token_hash"] = AuthToken.hash_key(key)
-        return jsonify(key=key), 201
+        return _registered(user)
     services.start_registration(details=details, client_ip=origin.client_ip, locale=str(get_locale()))
     if form.resend.data:
         return jsonify(message="success")
     return jsonify(profile_json(services.preview_user(details))), 202
+
+
+def _registered(user):
+    """201: logged in with ``{"key"}``, or (address to confirm first) ``{"detail"}``."""
+    if email_unconfirmed_blocks_login(user):  # EMAIL_VERIFICATION=mandatory: no login yet
+        return jsonify(
+            detail=_(
+                "Your account is ready. We sent a link to %(email)s: open it to confirm your address, then log in.",
+                email=user.email,
+            )
+        ), 201
+    start_session(user)
+    key = accounts.issue_token(user=user, session_id=session.sid)
+    session["auth_token_hash"] = AuthToken.hash_key(key)
+    return jsonify(key=key), 201

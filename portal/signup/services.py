@@ -7,6 +7,10 @@ checks it and creates, in one transaction, the user, their consent history and
 the commit, so the loyalty service can never lose a registration. A sign-up
 without a card is the same two calls without ``loyalty_card``.
 
+With ``PHONE_VERIFICATION`` off, ``needs_code`` says whether a sign-up still
+needs the code (a loyalty card, or a consent granted while KVKK confirmation is
+on); when it does not, ``register_at_once`` creates the account straight away.
+
 The wizard's pages keep what was typed between their steps as a
 ``SignupDraft`` (the password only as its hash); the functions below it take
 a draft and give back the next one, so the pages only store it and translate.
@@ -18,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -33,7 +38,7 @@ from portal.otp.services import Challenge, latest_challenge, registration_subjec
 from portal.profile.models import CONSENT_FIELDS
 from portal.profile.protection import refuse_protected_changes
 from portal.profile.serializers import values_from_json, values_to_json
-from portal.profile.services import record_consents
+from portal.profile.services import kvkk_confirmation_enabled, record_consents
 from portal.request_context import ChangeOrigin
 
 PURPOSE = "register"
@@ -109,6 +114,48 @@ def complete_registration(
         payload=confirmation_payload(details, loyalty_card=loyalty_card),
         code=code,
     )
+    return _create_account(
+        details=details, password_hash=password_hash, origin=origin, loyalty_card=loyalty_card, reference=reference
+    )
+
+
+def needs_code(details: Mapping[str, Any], *, loyalty_card: bool = False) -> bool:
+    """Whether this sign-up waits for the SMS code.
+
+    Always with ``PHONE_VERIFICATION`` on. With it off, only what the phone's
+    owner must confirm still waits: a loyalty card (the loyalty service is told
+    the phone is confirmed) and, while KVKK confirmation is on, a consent
+    granted (as ``PATCH /users/profile/`` asks a code for a grant).
+    """
+    if current_app.config["PHONE_VERIFICATION"] or loyalty_card:
+        return True
+    return kvkk_confirmation_enabled() and any(bool(details.get(name)) for name in CONSENT_FIELDS)
+
+
+def register_at_once(*, details: Mapping[str, Any], password_hash: str, origin: ChangeOrigin) -> User:
+    """``PHONE_VERIFICATION`` off and nothing that needs the code: create the account now.
+
+    The phone is stored as given, not confirmed: the consent history's rows
+    carry no code reference (the data export shows ``confirmed_by_code: false``).
+    Raises ``FieldErrors`` when the email or phone is taken.
+    """
+    if needs_code(details):
+        raise RuntimeError("register_at_once: this sign-up needs the SMS code (see needs_code)")
+    refuse_protected_attributes(details)
+    return _create_account(details=details, password_hash=password_hash, origin=origin, loyalty_card=False)
+
+
+def _create_account(
+    *,
+    details: Mapping[str, Any],
+    password_hash: str,
+    origin: ChangeOrigin,
+    loyalty_card: bool,
+    reference: str | None = None,
+) -> User:
+    """The user, their first consents and (with ``loyalty_card``) a pending card link, in one
+    transaction with the code spent (when there was one); then the card is asked for."""
+    email = details["email"]
     attributes = {
         **(details.get("attributes") or {}),
         **{name: bool(details[name]) for name in POLICY_FIELDS if name in details},
@@ -250,6 +297,17 @@ def resend_draft_code(draft: SignupDraft, *, client_ip: str | None, locale: str 
 def draft_challenge(draft: SignupDraft) -> Challenge | None:
     """The code last sent for the draft's email, if any."""
     return latest_challenge(purpose=PURPOSE, subject=registration_subject(draft.email)) if draft.email else None
+
+
+def draft_needs_code(draft: SignupDraft) -> bool:
+    return needs_code(draft.details, loyalty_card=draft.loyalty_card)
+
+
+def complete_draft_at_once(draft: SignupDraft, *, origin: ChangeOrigin) -> User:
+    """Step 1 accepted and no code needed (see ``needs_code``): the account now."""
+    if draft.password_hash is None:
+        raise _password_again()
+    return register_at_once(details=draft.cleaned(), password_hash=draft.password_hash, origin=origin)
 
 
 def complete_draft(draft: SignupDraft, *, code: str, origin: ChangeOrigin) -> User:

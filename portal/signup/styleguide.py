@@ -8,17 +8,28 @@ from portal.errors import NotAcceptable
 from portal.loyalty.models import ACTIVE, PENDING
 from portal.loyalty.styleguide import link
 from portal.signup.forms import RegisterDetailsForm
-from portal.signup.views import STEPS
+from portal.signup.views import STEPS, STEPS_WITHOUT_CODE
 from portal.styleguide import entry, fixtures
 
 # --- step 1: details --------------------------------------------------------------------
 
 
-def _register(form=None, *, configured: bool = True, password_kept: bool = False) -> dict:
+def _register(
+    form=None, *, configured: bool = True, password_kept: bool = False, phone_verification: bool = True
+) -> dict:
     form = form or RegisterDetailsForm(formdata=None)
     if not configured:
         del form.add_loyalty
-    return {"form": form, "steps": STEPS, "password_kept": password_kept}
+    if phone_verification:
+        phone_help = _("We send a code to this number to confirm it.")
+    else:
+        phone_help = _("If you ask for a loyalty card, we send a code to this number to confirm it.")
+    return {
+        "form": form,
+        "steps": STEPS if phone_verification else STEPS_WITHOUT_CODE,
+        "password_kept": password_kept,
+        "phone_help": phone_help,
+    }
 
 
 @entry("signup/register.html", "empty", note="Step 1 of 3, with the loyalty card option.")
@@ -56,6 +67,15 @@ def register_rate_limited():
 @entry("signup/register.html", "loyalty not configured", note="No loyalty service: no card option.")
 def register_no_loyalty():
     return _register(configured=False)
+
+
+@entry(
+    "signup/register.html",
+    "phone verification off",
+    note="PHONE_VERIFICATION off: step 1 of 2; only a card still has the code step.",
+)
+def register_without_phone_verification():
+    return _register(phone_verification=False)
 
 
 # --- step 2: the code ----------------------------------------------------------------------
@@ -115,3 +135,13 @@ def welcome_pending():
 @entry("signup/welcome.html", "no card", logged_in=True, note="Signed up without a loyalty card.")
 def welcome_no_card():
     return {"steps": STEPS, "link": None}
+
+
+@entry(
+    "signup/welcome.html",
+    "phone verification off",
+    logged_in=True,
+    note="PHONE_VERIFICATION off, no card: step 2 of 2, straight from the details.",
+)
+def welcome_without_phone_verification():
+    return {"steps": STEPS_WITHOUT_CODE, "link": None}

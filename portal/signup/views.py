@@ -3,7 +3,7 @@ code) and ``/register/welcome``. The loyalty card is its optional step."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,6 +26,20 @@ bp = Blueprint("signup", __name__, url_prefix="/account")
 
 DRAFT_KEY = "signup"
 STEPS = (_l("Your details"), _l("SMS code"), _l("Welcome"))
+# PHONE_VERIFICATION off: a sign-up without a card has no code step (docs/signup.md).
+STEPS_WITHOUT_CODE = (_l("Your details"), _l("Welcome"))
+
+
+def _steps() -> tuple:
+    return STEPS if current_app.config["PHONE_VERIFICATION"] else STEPS_WITHOUT_CODE
+
+
+def _phone_help() -> str:
+    if current_app.config["PHONE_VERIFICATION"]:
+        return _("We send a code to this number to confirm it.")
+    if loyalty.is_configured():
+        return _("If you ask for a loyalty card, we send a code to this number to confirm it.")
+    return ""
 
 
 def _draft() -> SignupDraft:
@@ -53,8 +67,9 @@ def _render_details(form: RegisterDetailsForm, status: int = 200, headers: dict 
         render_template(
             "signup/register.html",
             form=form,
-            steps=STEPS,
+            steps=_steps(),
             password_kept=bool(_draft().password_hash),
+            phone_help=_phone_help(),
         ),
         status,
         headers or {},
@@ -83,6 +98,8 @@ def register():
     if not valid:
         return _render_details(form, 400)
     try:
+        if not services.draft_needs_code(draft):  # PHONE_VERIFICATION off: the account now
+            return _signed_up(services.complete_draft_at_once(draft, origin=change_origin("web")))
         draft = services.send_draft_code(draft, client_ip=change_origin("web").client_ip, locale=str(get_locale()))
     except FieldErrors as error:
         form.add_errors(error.errors)
@@ -103,8 +120,8 @@ def register_code():
     if current_user.is_authenticated:
         return redirect(url_for("profile.profile"))
     draft = _draft()
-    if not draft.details or not draft.password_hash:
-        return redirect(url_for("signup.register"))
+    if not draft.details or not draft.password_hash or not services.draft_needs_code(draft):
+        return redirect(url_for("signup.register"))  # nothing waits for a code (PHONE_VERIFICATION off)
     form, error = CodeForm(formdata=None), None
     if request.method == "POST":
         form = CodeForm.from_request()
@@ -126,11 +143,7 @@ def register_code():
                         flash(message, "error")
                 return redirect(url_for("signup.register"))
             else:
-                if email_unconfirmed_blocks_login(user):  # EMAIL_VERIFICATION=mandatory
-                    session.pop(DRAFT_KEY, None)
-                    return render_template("accounts/confirm_sent.html", email=user.email, signed_up=True)
-                start_session(user)  # a fresh session: the draft goes with the old one
-                return redirect(url_for("signup.welcome"))
+                return _signed_up(user)
     return render_code_step(
         "signup/register_code.html",
         services.draft_challenge(draft),
@@ -141,8 +154,19 @@ def register_code():
     )
 
 
+def _signed_up(user):
+    """The account exists: log in and welcome, or (EMAIL_VERIFICATION=mandatory) "check your email"."""
+    if email_unconfirmed_blocks_login(user):
+        session.pop(DRAFT_KEY, None)
+        return render_template("accounts/confirm_sent.html", email=user.email, signed_up=True)
+    start_session(user)  # a fresh session: the draft goes with the old one
+    return redirect(url_for("signup.welcome"))
+
+
 @bp.get("/register/welcome")
 @login_required
 def welcome():
     """Step 3: the card number, or "your card is on its way"."""
-    return render_template("signup/welcome.html", steps=STEPS, link=loyalty.link_for(user_id=current_user.id))
+    link = loyalty.link_for(user_id=current_user.id)
+    steps = STEPS if link is not None else _steps()  # a card always had its code step
+    return render_template("signup/welcome.html", steps=steps, link=link)
