@@ -212,3 +212,16 @@ def test_the_footer_links_them_for_a_customer_in_turkish(auth, customer):
     footer = page(auth.client.get("/account/profile")).find("footer")
     assert footer.find("a", id="footer-privacy-notice").get_text(strip=True) == "Aydınlatma Metni"
     assert footer.find("a", id="footer-consent-text").get_text(strip=True) == "Ticari elektronik ileti onayı"
+
+
+@pytest.mark.parametrize(("path", "container"), [("/legal/privacy-notice", "privacy-notice"),
+                                                 ("/legal/commercial-messages", "consent-text")])  # fmt: skip
+def test_both_languages_have_the_same_parts(client, path, container):
+    """The legal words are one template per language: both keep the same element ids."""
+    ids = {}
+    for language in ("en", "tr"):
+        doc = page(client.get(path, headers={"Accept-Language": language}))
+        assert doc.html["lang"] == language
+        ids[language] = {element["id"] for element in doc.find(id=container).find_all(id=True)}
+    assert ids["en"] == ids["tr"]
+    assert {f"{container}-title", f"{container}-version"} <= ids["en"]
