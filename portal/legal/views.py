@@ -7,11 +7,23 @@ the consent text is also shown in full wherever a consent is given or read out
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template
 
 from portal.legal import legal_texts
 
 bp = Blueprint("legal", __name__, url_prefix="/legal")
+
+
+@bp.record_once
+def check_dates(state) -> None:
+    """A mistyped date setting stops the start, not every page later."""
+    for name in ("KVKK_NOTICE_DATE", "CONSENT_TEXT_DATE"):
+        try:
+            date.fromisoformat(str(state.app.config[name]))
+        except ValueError:
+            raise RuntimeError(f"{name} must be a date written YYYY-MM-DD") from None
 
 
 @bp.app_context_processor

@@ -225,3 +225,10 @@ def test_both_languages_have_the_same_parts(client, path, container):
         ids[language] = {element["id"] for element in doc.find(id=container).find_all(id=True)}
     assert ids["en"] == ids["tr"]
     assert {f"{container}-title", f"{container}-version"} <= ids["en"]
+
+
+def test_a_mistyped_date_setting_stops_the_start(database_url):
+    from tests.conftest import make_app
+
+    with pytest.raises(RuntimeError, match="CONSENT_TEXT_DATE must be a date written YYYY-MM-DD"):
+        make_app(database_url, CONSENT_TEXT_DATE="14.02.2027")
