@@ -151,6 +151,28 @@ class Config:
     AVATAR_MAX_BYTES = 2 * 1024 * 1024
     AVATAR_MAX_SIDE = 4096
     KVKK_NOTICE_VERSION = os.environ.get("KVKK_NOTICE_VERSION", "1")
+    # The legal texts (issue 20, docs/privacy.md): the privacy notice (aydınlatma metni) at
+    # /legal/privacy-notice and the commercial electronic message consent text (one
+    # partial, templates/legal/_consent_text.html). Each has a version and the date it
+    # took effect (YYYY-MM-DD), shown on the text; the versions are stored with every
+    # consent record and sign-up. Change the text in templates/legal/<language>/, then
+    # raise its version and date here.
+    KVKK_NOTICE_DATE = os.environ.get("KVKK_NOTICE_DATE", "2026-12-03")
+    CONSENT_TEXT_VERSION = os.environ.get("CONSENT_TEXT_VERSION", "1")
+    CONSENT_TEXT_DATE = os.environ.get("CONSENT_TEXT_DATE", "2026-12-03")
+    # The data controller (veri sorumlusu) the notice names, and the sender the consent
+    # text names (with SMS_BRAND, the brand). MERSIS: the 16-digit central registry
+    # number; KEP (registered electronic mail) is optional and left out when unset.
+    DATA_CONTROLLER_NAME = os.environ.get("DATA_CONTROLLER_NAME", "Portal Mağazacılık A.Ş.")
+    DATA_CONTROLLER_ADDRESS = os.environ.get("DATA_CONTROLLER_ADDRESS", "Örnek Mah. Deneme Cad. No: 1, 34000 İstanbul")
+    DATA_CONTROLLER_EMAIL = os.environ.get("DATA_CONTROLLER_EMAIL", "kvkk@example.com")
+    DATA_CONTROLLER_MERSIS = os.environ.get("DATA_CONTROLLER_MERSIS", "0000000000000000")
+    DATA_CONTROLLER_KEP = os.environ.get("DATA_CONTROLLER_KEP", "")
+    # Recipients abroad (KVKK art. 9), semicolon-separated, e.g. "Example Cloud Ltd. (Ireland):
+    # hosting". Empty (the default): the notice says no personal data is transferred abroad.
+    DATA_TRANSFERS_ABROAD = tuple(
+        item.strip() for item in os.environ.get("DATA_TRANSFERS_ABROAD", "").split(";") if item.strip()
+    )
 
     # One-time SMS codes (portal.otp). Times in seconds. Every SMS costs money,
     # hence the send caps; wrong codes are limited per code and per hour.

@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.codelogin.api import bp as codelogin_api
     from portal.codelogin.views import bp as codelogin_views
     from portal.languages.views import bp as languages_views
+    from portal.legal.views import bp as legal_views
     from portal.loyalty.api import bp as loyalty_api
     from portal.loyalty.views import bp as loyalty_views
     from portal.mail.views import bp as mail_views
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
         privacy_views,
         privacy_api,
         languages_views,
+        legal_views,
         styleguide_views,
         apidocs,
     ):

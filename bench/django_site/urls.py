@@ -23,5 +23,7 @@ urlpatterns = [
     path("admin/settings", views.placeholder, name="settings_page"),
     path("admin/segments", views.placeholder, name="admin_segments"),
     path("api/docs", views.placeholder, name="api_docs"),
+    path("legal/privacy-notice", views.placeholder, name="privacy_notice"),
+    path("legal/commercial-messages", views.placeholder, name="consent_text"),
     path("language", views.placeholder, name="language"),
 ]

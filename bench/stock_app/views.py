@@ -28,6 +28,8 @@ PLACEHOLDERS = {
     "register": "/account/register",
     "login_page": "/account/login",
     "api_docs": "/api/docs",
+    "privacy_notice": "/legal/privacy-notice",
+    "consent_text": "/legal/commercial-messages",
     "avatar": "/account/profile/avatar",
     "attributes": "/account/profile/attributes",
     "language": "/language",

@@ -247,6 +247,7 @@ def export_data(*, user_id: int, current_sid: str | None = None) -> dict[str, An
                 "ip": record.client_ip,
                 "device": record.user_agent,
                 "notice_version": record.notice_version,
+                "text_version": record.text_version,
                 "confirmed_by_code": bool(record.code_reference),
             }
             for record in reversed(consent_history(user_id=user_id, limit=10_000))

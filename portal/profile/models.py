@@ -58,6 +58,9 @@ class ConsentRecord(db.Model):
     user_agent: Mapped[str] = mapped_column(String(255), default="")
     # The version of the KVKK notice the customer was shown (kvkk_flat_page_version).
     notice_version: Mapped[str | None] = mapped_column(String(32))
+    # The version of the consent text (CONSENT_TEXT_VERSION) the customer agreed to or
+    # withdrew from: templates/legal/<language>/_consent_text_body.html (migration h5_t1).
+    text_version: Mapped[str | None] = mapped_column(String(32))
     # The one-time code that confirmed the change (e.g. "otp:123"), when one did.
     code_reference: Mapped[str | None] = mapped_column(String(64))
     # The İYS view of the same change: type (MESAJ, ARAMA, EPOSTA), the address it is

@@ -456,6 +456,7 @@ def record_consents(
             client_ip=origin.client_ip,
             user_agent=origin.user_agent or "",
             notice_version=version,
+            text_version=current_app.config["CONSENT_TEXT_VERSION"],
             code_reference=code_reference,
         )
         db.session.add(record)

@@ -38,7 +38,7 @@ from portal.otp.services import Challenge, latest_challenge, registration_subjec
 from portal.profile.models import CONSENT_FIELDS
 from portal.profile.protection import refuse_protected_changes
 from portal.profile.serializers import values_from_json, values_to_json
-from portal.profile.services import kvkk_confirmation_enabled, record_consents
+from portal.profile.services import NOTICE_ATTRIBUTE, kvkk_confirmation_enabled, record_consents
 from portal.request_context import ChangeOrigin
 
 PURPOSE = "register"
@@ -159,6 +159,9 @@ def _create_account(
     attributes = {
         **(details.get("attributes") or {}),
         **{name: bool(details[name]) for name in POLICY_FIELDS if name in details},
+        # The privacy notice the customer was shown (and, from a storefront, confirmed with
+        # kvkk_confirm): its version is kept beside the acceptance.
+        NOTICE_ATTRIBUTE: current_app.config["KVKK_NOTICE_VERSION"],
         "register_client_type": origin.source,
         "logged_ip": origin.client_ip,
     }

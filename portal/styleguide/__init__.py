@@ -46,6 +46,7 @@ SOURCES = (
     "portal.codelogin.styleguide",
     "portal.privacy.styleguide",
     "portal.mail.styleguide",
+    "portal.legal.styleguide",
 )
 
 

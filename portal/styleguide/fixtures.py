@@ -103,6 +103,8 @@ def consent_records(user_id: int = 1, agent_id: int = 2) -> list:
             actor_id=actor,
             code_reference=reference,
             created_at=when,
+            notice_version="1",
+            text_version="1",
         )
         for i, (channel, granted, source, actor, reference, when) in enumerate(rows)
     ]
