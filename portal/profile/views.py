@@ -103,6 +103,15 @@ def _update(
     except FieldErrors as error:
         form.add_errors(error.errors)
         return Outcome()
+    except services.PhoneChangeRefused as error:
+        # An agent acting for the customer: nothing is saved (one request, one change), the
+        # other edits stay in the form and the phone goes back to the stored number, so
+        # saving again keeps them (issue 21).
+        if "phone" not in form:
+            raise
+        form.phone.data = current_user.phone
+        form.phone.errors = [error.message, _("The stored number was put back: save again to keep your other changes.")]
+        return Outcome(status=error.status)
     except RateLimited as error:
         if session.get(PENDING_KEY, {}).get("done") == done:
             # Saved again while the code sent moments ago is still open: back to it (issue 21).
