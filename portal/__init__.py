@@ -58,7 +58,9 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     @app.get("/")
     def index():
         if current_user.is_authenticated:
-            return redirect(url_for("profile.profile"))
+            from portal.accounts.landing import home_url
+
+            return redirect(home_url(current_user))
         return redirect(url_for("accounts.login"))
 
     return app

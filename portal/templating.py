@@ -59,7 +59,7 @@ def nav_items(context: Context) -> Markup:
     variables), the first time each combination of what it reads is seen, and the
     HTML is kept per app: the language, the user's role and staff flag, the
     endpoint (for ``aria-current``), the script root (for the links) and the
-    ``sms_outbox_enabled``/``dev_pages`` settings. The partial must read nothing
+    ``sms_outbox_enabled``/``dev_pages`` settings, and whether an agent acts. The partial must read nothing
     else (it says so at its top).
     """
     request, user = context["request"], context["current_user"]
@@ -71,6 +71,7 @@ def nav_items(context: Context) -> Markup:
         request.script_root,
         bool(context.get("sms_outbox_enabled")),
         bool(context.get("dev_pages")),
+        bool(context.get("acting_banner")),  # an agent acting for the customer: the acting menu
     )
     memo = current_app.extensions.setdefault("portal.nav_items", {})
     html = memo.get(key)

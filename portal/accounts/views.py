@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from portal.accounts import services
 from portal.accounts.forms import LoginForm
+from portal.accounts.landing import home_url
 from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import end_session, start_session
 from portal.accounts.throttle import throttle_login
@@ -39,7 +40,7 @@ def safe_next(target: str | None) -> str | None:
 def login():
     """Failed attempts count towards the throttle; the answer never says whether the email exists."""
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("profile.profile"))
+        return redirect(safe_next(request.args.get("next")) or home_url(current_user))
     form = LoginForm.from_request()
     status = 200
     if request.method == "POST":
@@ -62,7 +63,7 @@ def login():
                 start_session(user)
                 flow.mark_reauthenticated()
                 flash(_("Welcome back, %(name)s.", name=user.first_name or user.email), "success")
-                return redirect(safe_next(request.args.get("next")) or url_for("profile.profile"))
+                return redirect(safe_next(request.args.get("next")) or home_url(user))
         status = 400
     return render_template("accounts/login.html", form=form), status
 

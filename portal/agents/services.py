@@ -281,17 +281,56 @@ def acting_session(*, acting_session_id: int) -> ActingSession | None:
 def record_write(
     *, acting_session_id: int, method: str, endpoint: str | None, path: str, status: int, client_ip: str | None
 ) -> None:
-    """Record one unsafe request made while acting (also refused ones)."""
+    """Record one unsafe request made while acting (also refused ones).
+
+    The consent changes the request made are copied into the line (``consents``),
+    so the trail can say "Changed SMS consent to off, with call reference …".
+    """
     acting = db.session.get(ActingSession, acting_session_id)
     if acting is None:
         return
-    _record(
-        acting=acting,
-        action=ACTION_WRITE,
-        client_ip=client_ip,
-        details={"method": method, "endpoint": endpoint, "path": path, "status": status},
-    )
+    details: dict[str, Any] = {"method": method, "endpoint": endpoint, "path": path, "status": status}
+    consents = _unrecorded_consent_changes(acting)
+    if consents:
+        details["consents"] = consents
+    _record(acting=acting, action=ACTION_WRITE, client_ip=client_ip, details=details)
     db.session.commit()
+
+
+def _unrecorded_consent_changes(acting: ActingSession) -> list[dict[str, Any]]:
+    """The consent records this acting session made that no earlier line of it names."""
+    from portal.profile.models import ConsentRecord
+
+    records = db.session.execute(
+        select(ConsentRecord)
+        .where(
+            ConsentRecord.user_id == acting.customer_id,
+            ConsentRecord.actor_id == acting.agent_id,
+            ConsentRecord.source == "call_center",
+            ConsentRecord.created_at >= acting.started_at,
+        )
+        .order_by(ConsentRecord.id)
+    ).scalars()
+    named = {
+        consent["id"]
+        for details in db.session.execute(
+            select(AuditEvent.details).where(
+                AuditEvent.acting_session_id == acting.id, AuditEvent.action == ACTION_WRITE
+            )
+        ).scalars()
+        for consent in (details or {}).get("consents", ())
+    }
+    return [
+        {
+            "id": record.id,
+            "channel": record.channel,
+            "granted": record.granted,
+            "by_code": bool(record.code_reference),
+            "call_reference": record.call_reference,
+        }
+        for record in records
+        if record.id not in named
+    ]
 
 
 def audit_trail(*, customer_id: int, limit: int = 100) -> list[AuditEvent]:

@@ -51,11 +51,31 @@ def search_errors():
 
 def _audit_trail() -> list[AuditEvent]:
     rows = [
-        (3, "stop", {"why": "stop"}, datetime(2026, 5, 3, 14, 12, tzinfo=UTC)),
+        (5, "stop", {"why": "stop"}, datetime(2026, 5, 3, 14, 12, tzinfo=UTC)),
+        (
+            4,
+            "write",
+            {"method": "POST", "endpoint": "profile.profile", "path": "/account/profile", "status": 403},
+            datetime(2026, 5, 3, 14, 9, tzinfo=UTC),
+        ),
+        (
+            3,
+            "write",
+            {"method": "POST", "endpoint": "profile.profile", "path": "/account/profile", "status": 302},
+            datetime(2026, 5, 3, 14, 7, tzinfo=UTC),
+        ),
         (
             2,
             "write",
-            {"method": "POST", "path": "/account/consents", "status": 302},
+            {
+                "method": "POST",
+                "endpoint": "profile.consents",
+                "path": "/account/consents",
+                "status": 302,
+                "consents": [
+                    {"id": 7, "channel": "sms", "granted": False, "by_code": False, "call_reference": "CALL-8"}
+                ],
+            },
             datetime(2026, 5, 3, 14, 5, tzinfo=UTC),
         ),
         (1, "start", {"ends_at": "2026-05-03T14:30:00+00:00"}, datetime(2026, 5, 3, 14, 0, tzinfo=UTC)),

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from portal.accounts.roles import role_required
-from portal.agents import acting, services
+from portal.agents import acting, services, trail
 from portal.agents.forms import ActForm, ResetLinkForm, SearchForm
 from portal.agents.models import END_STOP
 from portal.errors import NotAcceptable, PermissionDenied, wants_json
@@ -22,6 +22,7 @@ PENDING_ACT_KEY = "pending_act"  # what the agent asked for while asked to confi
 bp.before_app_request(acting.load_acting)
 bp.after_app_request(acting.record_write)
 bp.record_once(lambda state: acting.init_acting(state.app))
+bp.add_app_template_global(trail.describe, "audit_sentence")
 
 
 @bp.get("/")

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.accounts.landing import home_url
 from portal.accounts.session_login import start_session
 from portal.accounts.views import safe_next
 from portal.codelogin import services
@@ -95,4 +96,4 @@ def code():
     start_session(user)
     flow.mark_reauthenticated()
     flash(_("Welcome back, %(name)s.", name=user.first_name or user.email), "success")
-    return redirect(next_path or url_for("profile.profile"), code=303)
+    return redirect(next_path or home_url(user), code=303)

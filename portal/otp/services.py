@@ -79,6 +79,7 @@ PURPOSES = {
     "phone_change": _l("your new phone number"),
     "register": _l("your registration"),
     "loyalty_profile": _l("the changes to your loyalty card profile"),
+    "loyalty_join": _l("that you join the loyalty programme and get a loyalty card"),
     "login": _l("your sign-in"),
     "erase_account": _l("the deletion of your account"),
 }

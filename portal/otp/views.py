@@ -30,6 +30,9 @@ from portal.outbox import newest_first, utc_iso
 bp = Blueprint("otp", __name__)
 
 OUTBOX_SIZE = 100
+# For this long after a code was sent the step says "valid for 3 minutes" (the
+# lifetime); later it says how much is left ("this one for 1 minute more").
+JUST_SENT_SECONDS = 60
 
 
 def outbox_enabled(config: Mapping) -> bool:
@@ -89,6 +92,15 @@ def mask_phone(phone: str) -> str:
     return prefix + "".join(masked)
 
 
+def phone_in_full(phone: str) -> str:
+    """``+905551112233`` → ``+90 555 111 22 33``: a number shown to the person who just typed it."""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return phone
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 @dataclass
 class CodeStep:
     """Plain data for ``otp/_code_step.html``."""
@@ -96,12 +108,14 @@ class CodeStep:
     form: CodeForm
     action: str | None
     confirms: str
-    masked_phone: str | None
+    masked_phone: str | None  # set once a code was sent (masked even when shown in full)
     lifetime: str  # "3 minutes"
     seconds_left: int  # until the code expires; 0 once expired or used
     valid_for: str | None  # "2 minutes", for people
     resend_wait: int  # seconds until a resend is possible; 0 = now
     hidden_fields: Mapping[str, str] = field(default_factory=dict)
+    phone_shown: str | None = None  # the number as the page shows it: masked, or in full (a new number)
+    just_sent: bool = False  # sent under JUST_SENT_SECONDS ago: say the lifetime, not what is left
 
     @property
     def expired(self) -> bool:
@@ -116,17 +130,21 @@ def code_step_context(
     confirms: str | None = None,
     error: DomainError | None = None,
     hidden_fields: Mapping[str, str] | None = None,
+    phone_in_full: bool = False,
 ) -> dict:
     """The context for ``otp/_code_step.html``: ``render_template(…, **code_step_context(…))``.
 
     ``error`` is a refusal from ``verify_code``/``send_code``: a refused resend
     (429, 503) shows beside the resend button, anything else beside the code.
+    ``phone_in_full``: the code goes to a number its owner has just typed (a new
+    phone, a sign-up), so the page shows it whole; a stored number stays masked.
     """
     form = form or CodeForm(formdata=None)
     now = clock.now()
     if error is not None:
         target = form.resend if isinstance(error, RateLimited | ServiceUnavailable) else form.code
         target.errors = [*target.errors, error.message]
+    just_sent = False
     if challenge is None:
         seconds_left, resend_wait = 0, 0
         lifetime = lifetime_text(policy().lifetime)
@@ -134,6 +152,7 @@ def code_step_context(
         seconds_left = max(0, int((challenge.expires_at - now).total_seconds())) if challenge.is_live(now) else 0
         resend_wait = 0 if challenge.status == "used" else max(0, _ceil_seconds(challenge.resend_at - now))
         lifetime = lifetime_text(challenge.lifetime)
+        just_sent = bool(seconds_left) and challenge.lifetime - seconds_left < JUST_SENT_SECONDS
     if isinstance(error, RateLimited):
         resend_wait = max(resend_wait, error.retry_after)
     return {
@@ -147,8 +166,16 @@ def code_step_context(
             valid_for=wait_text(seconds_left, round_up=False) if seconds_left else None,
             resend_wait=resend_wait,
             hidden_fields=dict(hidden_fields or {}),
+            phone_shown=_phone_shown(challenge, in_full=phone_in_full),
+            just_sent=just_sent,
         )
     }
+
+
+def _phone_shown(challenge: Challenge | None, *, in_full: bool) -> str | None:
+    if challenge is None:
+        return None
+    return phone_in_full(challenge.phone) if in_full else mask_phone(challenge.phone)
 
 
 def render_code_step(
@@ -160,6 +187,7 @@ def render_code_step(
     action: str | None = None,
     confirms: str | None = None,
     hidden_fields: Mapping[str, str] | None = None,
+    phone_in_full: bool = False,
     **context,
 ):
     """Render a page that includes the code step, answered with the status it deserves:
@@ -181,7 +209,13 @@ def render_code_step(
         status = 200
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
     step = code_step_context(
-        challenge, form=form, error=error, action=action, confirms=confirms, hidden_fields=hidden_fields
+        challenge,
+        form=form,
+        error=error,
+        action=action,
+        confirms=confirms,
+        hidden_fields=hidden_fields,
+        phone_in_full=phone_in_full,
     )
     return render_template(template, **context, **step), status, headers
 

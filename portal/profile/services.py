@@ -138,11 +138,17 @@ def _check(user: User, changes: Mapping[str, Any]) -> None:
         raise FieldErrors(errors)
 
 
+class PhoneChangeRefused(PermissionDenied):
+    """A phone change made by customer service (403): pages show it on the phone field."""
+
+    field = "phone"
+
+
 def refuse_phone_change_by_agent(effective: Mapping[str, Any], *, origin: ChangeOrigin) -> None:
     """Codes go to the phone so that the customer proves consent; an agent acting
     for them (source ``call_center``) must never be able to point them elsewhere."""
     if origin.source == "call_center" and "phone" in effective:
-        raise PermissionDenied(_("Customer service cannot change the phone number: the customer must do it."))
+        raise PhoneChangeRefused(_("Customer service cannot change the phone number: the customer must do it."))
 
 
 def update_profile(

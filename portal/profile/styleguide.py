@@ -58,6 +58,23 @@ def profile_field_errors():
     return _profile(form=form)
 
 
+@entry(
+    "profile/profile.html",
+    "phone change refused (agent)",
+    logged_in=True,
+    note="An agent acting for the customer changed the name and the phone: the other edits stay, the phone goes back.",
+)
+def profile_phone_refused():
+    user = fixtures.customer()
+    form = DetailsForm(formdata=None, obj=user)
+    form.first_name.data = "Demet"
+    form.phone.errors = [
+        _("Customer service cannot change the phone number: the customer must do it."),
+        _("The stored number was put back: save again to keep your other changes."),
+    ]
+    return _profile(user, form=form)
+
+
 @entry("profile/profile.html", "attribute errors", logged_in=True, note="The same attribute name twice.")
 def profile_attribute_errors():
     data = {
@@ -141,7 +158,7 @@ def _confirm(**step) -> dict:
     user = fixtures.customer()
     rows = [
         {"field": "sms_allowed", "label": _("SMS messages"), "before": _("off"), "after": _("on")},
-        {"field": "phone", "label": _("Phone"), "before": "+90 555 *** ** 33", "after": "+90 532 *** ** 07"},
+        {"field": "phone", "label": _("Phone"), "before": "+90 555 *** ** 33", "after": "+90 532 123 45 07"},
     ]
     return {"current_user": user, "rows": rows, **fixtures.code_step(action="/account/profile/confirm", **step)}
 

@@ -15,7 +15,7 @@ from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavai
 from portal.i18n import customer_locale
 from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge, user_subject
-from portal.otp.views import mask_phone, render_code_step
+from portal.otp.views import mask_phone, phone_in_full, render_code_step
 from portal.profile import services
 from portal.profile.forms import AttributesForm, AvatarForm, ConsentsForm, DetailsForm
 from portal.profile.models import CONSENT_FIELDS
@@ -103,6 +103,15 @@ def _update(
     except FieldErrors as error:
         form.add_errors(error.errors)
         return Outcome()
+    except services.PhoneChangeRefused as error:
+        # An agent acting for the customer: nothing is saved (one request, one change), the
+        # other edits stay in the form and the phone goes back to the stored number, so
+        # saving again keeps them (issue 21).
+        if "phone" not in form:
+            raise
+        form.phone.data = current_user.phone
+        form.phone.errors = [error.message, _("The stored number was put back: save again to keep your other changes.")]
+        return Outcome(status=error.status)
     except RateLimited as error:
         if session.get(PENDING_KEY, {}).get("done") == done:
             # Saved again while the code sent moments ago is still open: back to it (issue 21).
@@ -228,8 +237,9 @@ def describe_changes(user, changes: dict[str, Any]) -> list[dict[str, str]]:
         if name in CONSENT_FIELDS:
             before, after = (on if before else off), (on if after else off)
         elif name == "phone":
+            # The old number stays masked; the new one is shown whole to the person who typed it.
             before = mask_phone(before) if before else _("not set")
-            after = mask_phone(after) if after else _("not set")
+            after = phone_in_full(after) if after else _("not set")
         else:
             before = str(before) if before not in (None, "") else _("not set")
             after = str(after) if after not in (None, "") else _("not set")
@@ -290,5 +300,6 @@ def confirm():
         form=form,
         error=error,
         action=url_for("profile.confirm"),
+        phone_in_full="phone" in changes,  # the code went to the new number: show it whole
         rows=describe_changes(current_user, changes),
     )

@@ -43,6 +43,7 @@ class NewEmail:
         except EmailNotValidError:
             raise StopValidation(_l("Enter a valid email address.")) from None
         if user_by_email(field.data) is not None:
+            form.email_taken = True  # the page offers "log in instead" and "forgot your password?"
             raise ValidationError(_l("A user with this email address already exists."))
 
 
@@ -52,6 +53,8 @@ def _default_language() -> str:
 
 class RegisterDetailsForm(PortalForm):
     """Every field of ``POST /users/register-with-loyalty/`` except the code step's."""
+
+    email_taken = False  # set by NewEmail when an account has the address
 
     first_name = NameField(_l("First name"), [DataRequired(REQUIRED)], render_kw={"autocomplete": "given-name"})
     last_name = NameField(_l("Last name"), [DataRequired(REQUIRED)], render_kw={"autocomplete": "family-name"})

@@ -43,6 +43,15 @@ def register_errors():
     return _register(fixtures.submitted(RegisterDetailsForm, data))
 
 
+@entry("signup/register.html", "email taken", note="The address has an account: the way in is offered.")
+def register_email_taken():
+    data = {"first_name": "Ayşe", "last_name": "Yılmaz", "email": "demo@example.com", "phone": "+905551112233"}
+    form = RegisterDetailsForm(formdata=None, data=data)
+    form.email.errors = [_("A user with this email address already exists.")]
+    form.email_taken = True
+    return _register(form)
+
+
 @entry("signup/register.html", "password kept", note="Back from step 2: the password need not be typed again.")
 def register_password_kept():
     form = RegisterDetailsForm(
@@ -82,7 +91,7 @@ def register_without_phone_verification():
 
 
 def _register_code(**step) -> dict:
-    return {"steps": STEPS, **fixtures.code_step(action="/account/register/code", **step)}
+    return {"steps": STEPS, **fixtures.code_step(action="/account/register/code", phone_in_full=True, **step)}
 
 
 @entry("signup/register_code.html", "code sent", note="Step 2 of 3.")

@@ -150,6 +150,7 @@ def register_code():
         form=form,
         error=error,
         action=url_for("signup.register_code"),
+        phone_in_full=True,  # the number typed on the step before: shown whole to check it
         steps=STEPS,
     )
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from portal.accounts.landing import home_url
 from portal.accounts.models import User
 from portal.accounts.roles import refuse_while_acting
 from portal.accounts.session_login import start_session
@@ -88,7 +89,7 @@ def login_code():
                         ),
                         "warning",
                     )
-                return redirect(safe_next(request.args.get("next")) or url_for("profile.profile"), code=303)
+                return redirect(safe_next(request.args.get("next")) or home_url(user), code=303)
         status = 400
     return render_template("twofactor/login_code.html", form=form), status
 

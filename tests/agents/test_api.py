@@ -116,6 +116,10 @@ def test_consent_change_through_the_api_is_recorded_as_call_center(sql, acting_a
         "endpoint": "profile_api.update_profile",
         "path": "/users/profile/",
         "status": 200,
+        # The consent change the request made, copied for the trail's sentence (issue 21).
+        "consents": [
+            {"id": record.id, "channel": "email", "granted": True, "by_code": False, "call_reference": "REC-9"}
+        ],
     }
 
 

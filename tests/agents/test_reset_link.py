@@ -26,7 +26,7 @@ def test_agent_sends_a_reset_link_and_it_is_audited(console, agent, customer, db
     after = page(console.client.get(f"/agent/customers/{customer.id}"))
     assert "password reset link is on its way" in after.find(id="flashes").text
     row = after.find("tr", attrs={"data-action": "password_reset"})
-    assert row.find(class_="audit-action").text == "sent a password reset link"
+    assert row.find(class_="audit-action").text == "Sent a password reset link."
     event = db.session.execute(select(AuditEvent)).scalar_one()
     assert (event.agent_id, event.customer_id, event.reason) == (
         agent.id,

@@ -1,6 +1,7 @@
 """The console and acting as a customer, through the HTML face."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -394,10 +395,12 @@ def test_audit_rows_for_a_whole_session(sql, acting, agent, customer):
     doc = page(acting.client.get(f"/agent/customers/{customer.id}"))
     cells = doc.select_one(f"#audit-{rows[1].id}").select("td")
     assert cells[1].text == "Ayla Agent"
-    assert cells[4].text.strip() == "POST /account/security/sessions → 403"
-    start_cells = doc.select_one(f"#audit-{rows[0].id}").select("td")
-    ends = (rows[0].created_at + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S")
-    assert start_cells[4].text.strip() == f"until {ends} UTC"
+    assert cells[2].text == "Tried to change the security settings; refused (403)."
+    assert cells[4].text == "127.0.0.1"
+    start = doc.select_one(f"#audit-{rows[0].id}").select_one("td.audit-action")
+    ends = (rows[0].created_at + timedelta(minutes=30)).astimezone(ZoneInfo("Europe/Istanbul")).strftime("%H:%M")
+    assert start.text == f"Started acting as the customer, until {ends}."
+    assert doc.select_one(f"#audit-{rows[2].id}").select_one("td.audit-action").text == "Stopped acting."
 
 
 def test_customer_sees_that_customer_service_accessed_the_account(client, acting, auth):
@@ -506,17 +509,27 @@ def test_no_code_step_is_shown_while_acting(sql, acting, customer):
     assert page(response).find("input", attrs={"name": "code"}) is None
 
 
-def test_phone_change_is_refused_while_acting(sql, acting, customer):
-    response = acting.auth.post(
-        "/account/profile",
-        {"first_name": "Demo", "last_name": "Customer", "phone": "+905329998877", "language_code": "en"},
-        token_from="/account/profile",
-    )
+def test_phone_change_is_refused_while_acting_on_the_phone_field_keeping_the_other_edits(sql, acting, customer):
+    details = {"first_name": "Demet", "last_name": "Customer", "phone": "+905329998877", "language_code": "en"}
+    response = acting.auth.post("/account/profile", details, token_from="/account/profile")
     assert response.status_code == 403
-    assert page(response).find(id="error-message").text == (
+    doc = page(response)
+    assert doc.find(id="error-message") is None  # the form, not a bare refusal page
+    assert " ".join(doc.find(id="phone-error").get_text().split()) == (
         "Customer service cannot change the phone number: the customer must do it."
+        " The stored number was put back: save again to keep your other changes."
     )
+    assert doc.find("a", attrs={"href": "#phone"}) is not None  # in the error summary
+    assert doc.find("input", id="first_name")["value"] == "Demet"  # the other edit is kept in the form
+    assert doc.find("input", id="phone")["value"] == "+905551112233"
     assert sql(lambda s: s.get(User, customer.id).phone) == "+905551112233"
+    assert sql(lambda s: s.get(User, customer.id).first_name) == "Demo"  # nothing of the request applied
+
+    response = acting.auth.post(
+        "/account/profile", {**details, "phone": doc.find("input", id="phone")["value"]}, token_from="/account/profile"
+    )
+    assert response.status_code == 302
+    assert sql(lambda s: s.get(User, customer.id).first_name) == "Demet"
 
 
 def test_customer_page_shows_the_current_segment(app, console, agent, customer):

@@ -16,7 +16,7 @@ def test_agent_reads_english_while_the_customer_gets_turkish(app, page, live_ser
     make_user(email="agent@example.com", password="portal-agent-2026", role="agent", language_code="en")
     customer = make_user(email="musteri@example.com", language_code="tr", phone="+905551112277")
     login(page, live_server, email="agent@example.com", password="portal-agent-2026")
-    page.wait_for_url("**/account/profile")
+    page.wait_for_url("**/agent/")
     page.goto(f"{live_server.url}/agent/customers/{customer.id}")
     page.fill("#reason", "Ticket T-7")
     page.click("#act-submit")

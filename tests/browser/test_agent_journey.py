@@ -16,7 +16,7 @@ def test_agent_acts_as_the_demo_customer_and_sees_the_audit_trail(app, page, liv
         email="agent@example.com", password="portal-agent-2026", role="agent", first_name="Ayla", last_name="Agent"
     )
     login(page, live_server, email="agent@example.com", password="portal-agent-2026")
-    page.wait_for_url("**/account/profile")
+    page.wait_for_url("**/agent/")
 
     page.click("nav >> text=Customer service")
     page.wait_for_url("**/agent/")
@@ -65,7 +65,7 @@ def test_agent_finds_a_turkish_name_as_people_type_it(page, live_server, make_us
     found = make_user(email="demetria@example.com", first_name="Demetria", last_name="Customer-Öztürk")
     make_user(email="other@example.com", first_name="Ozan", last_name="Tür")
     login(page, live_server, email="agent@example.com", password="portal-agent-2026")
-    page.wait_for_url("**/account/profile")
+    page.wait_for_url("**/agent/")
     page.goto(live_server.url + "/agent/")
     page.fill("#q", typed)
     page.click("#search-submit")

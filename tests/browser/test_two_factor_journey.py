@@ -40,7 +40,7 @@ def test_agent_sets_up_two_factor_then_reauthenticates_before_acting(page, live_
     page.wait_for_url("**/account/login/code")
     page.fill("#code", code_for(secret))
     page.click("#login-code-submit")
-    page.wait_for_url("**/account/profile")
+    page.wait_for_url("**/agent/")
 
     # Sixteen minutes later, acting needs the password or a code again; the reason is kept.
     page.goto(f"{live_server.url}/agent/customers/{customer.id}")

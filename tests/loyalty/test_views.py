@@ -107,6 +107,10 @@ def test_existing_customer_joins_with_a_code(app, auth, customer, loyalty_servic
     assert response.status_code == 302
     doc = page(auth.client.get("/account/loyalty/join"))
     assert doc.find(id="code-step") is not None
+    assert doc.find(id="code-step-purpose").get_text(strip=True) == (
+        "The code confirms that you join the loyalty programme and get a loyalty card."
+    )
+    assert doc.find(id="code-step-target").get_text(strip=True) == "We sent a 6-digit code by SMS to +90 555 *** ** 33."
     response = auth.post("/account/loyalty/join", {"code": code_for(auth.client)})
     assert response.status_code == 302
     doc = page(auth.client.get("/account/loyalty"))

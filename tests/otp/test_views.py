@@ -51,9 +51,10 @@ def test_code_step_walkthrough_send_wrong_right_replay(app, flow_client, auth):
     soup = page(flow_client.get(CONFIRM))
     assert text(soup, "code-step-target") == "We sent a 6-digit code by SMS to +90 555 *** ** 33."
     assert text(soup, "code-step-purpose") == "The code confirms your new phone number."
-    assert text(soup, "code-step-validity") == "A code is valid for 3 minutes; this one for 3 minutes more."
+    assert text(soup, "code-step-validity") == "The code is valid for 3 minutes."  # just sent: the lifetime
     field = soup.find("input", id="code")
     assert (field["name"], field["autocomplete"], field["inputmode"]) == ("code", "one-time-code", "numeric")
+    assert field.has_attr("autofocus"), "a sent code is what comes next: the code box takes the focus"
     assert soup.find("label", attrs={"for": "code"}).get_text(strip=True) == "Verification code"
     assert len(soup.select("form#code-step-form input:not([type=hidden])")) == 1
     assert all(script.get("src") for script in soup.find_all("script")), "no inline script (CSP)"
@@ -73,6 +74,20 @@ def test_code_step_walkthrough_send_wrong_right_replay(app, flow_client, auth):
     response = auth.post(CONFIRM, {"code": code})
     assert response.status_code == 406
     assert text(page(response), "code-error") == "Sms otp code expired. Please resend code."
+
+
+def test_a_minute_after_sending_the_step_says_what_is_left_of_the_code(flow_client, auth):
+    start_flow(auth)
+    clock.advance(seconds=59)
+    assert text(page(flow_client.get(CONFIRM)), "code-step-validity") == "The code is valid for 3 minutes."
+    clock.advance(seconds=2)
+    assert text(page(flow_client.get(CONFIRM)), "code-step-validity") == (
+        "A code is valid for 3 minutes; this one for 1 minute more."
+    )
+    clock.advance(seconds=200)
+    soup = page(flow_client.get(CONFIRM))
+    assert text(soup, "code-step-validity") == "This code is no longer valid. Ask for a new one."
+    assert not soup.find("input", id="code").has_attr("autofocus")
 
 
 def test_resend_is_disabled_with_the_seconds_left_without_javascript(flow_client, auth):

@@ -218,12 +218,15 @@ def test_a_consent_change_shows_what_will_change_then_takes_the_code(auth, app, 
     assert client.get("/account/profile/confirm").location == "/account/profile"  # nothing pending any more
 
 
-def test_a_phone_change_shows_both_numbers_masked_and_goes_to_the_new_phone(auth, app, client, customer, kvkk_on):
+def test_a_phone_change_masks_the_old_number_shows_the_new_one_whole_and_goes_to_it(
+    auth, app, client, customer, kvkk_on
+):
     auth.login()
     response = auth.post("/account/profile", {**DETAILS, "phone": "0532 123 45 67"})
     assert response.location == "/account/profile/confirm"
     doc = page(client.get("/account/profile/confirm"))
-    assert doc.find(id="change-phone").get_text() == "+90 555 *** ** 33 → +90 532 *** ** 67"
+    assert doc.find(id="change-phone").get_text() == "+90 555 *** ** 33 → +90 532 123 45 67"
+    assert doc.find(id="code-step-target").get_text(strip=True) == "We sent a 6-digit code by SMS to +90 532 123 45 67."
     assert doc.find(id="code-step-purpose").get_text(strip=True) == "The code confirms your new phone number."
     auth.post("/account/profile/confirm", {"code": last_code(client, NEW_PHONE)})
     assert stored(app).phone == NEW_PHONE

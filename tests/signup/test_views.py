@@ -58,6 +58,11 @@ def test_whole_wizard_with_a_card(app, client, loyalty_service):
     doc = page(client.get("/account/register/code"))
     assert doc.find(id="steps").find(attrs={"aria-current": "step"})["data-step"] == "2"
     assert doc.find(id="code-step") is not None
+    # The number just typed, whole, so a typo shows; and the code's lifetime, not what is left.
+    assert " ".join(doc.find(id="code-step-target").get_text().split()) == (
+        "We sent a 6-digit code by SMS to +90 555 111 22 33."
+    )
+    assert " ".join(doc.find(id="code-step-validity").get_text().split()) == "The code is valid for 3 minutes."
 
     response = post(client, "/account/register/code", {"code": code_for(client)})
     assert response.status_code == 302
