@@ -235,7 +235,7 @@ def test_a_wrong_code_shows_beside_the_code_and_changes_nothing(auth, app, clien
     auth.post("/account/consents", {"call_allowed": "y"})
     response = auth.post("/account/profile/confirm", {"code": wrong(last_code(client))})
     assert response.status_code == 406
-    assert field_error(response, "code") == "Verification codes do not match."
+    assert field_error(response, "code") == "Verification codes do not match. You have 4 tries left."
     assert page(response).find(id="change-call_allowed").get_text() == "off → on"
     assert stored(app).call_allowed is False
     assert history_rows(app) == []
