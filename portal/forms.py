@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import request
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import BooleanField, DateField, Field, FieldList, FormField, StringField
 
-from portal import widgets
+from portal import stale_forms, widgets
 from portal.errors import FieldErrors
 from portal.i18n import lazy_gettext as _l
 from portal.inputs import text_problem
@@ -78,8 +78,12 @@ class PortalForm(FlaskForm):
         files and form of a POST, PUT, PATCH or DELETE, else nothing."""
         if formdata is REQUEST:
             formdata = _request_formdata()
+        from_page = formdata is None and has_request_context() and request.method == "GET"
         meta = dict(kwargs.pop("meta", None) or {}, is_json=isinstance(formdata, JSONMultiDict))
         super().__init__(formdata=formdata, meta=meta, **kwargs)
+        if from_page:
+            # What was typed into this page's form before it went stale (portal.stale_forms).
+            stale_forms.restore(self, obj=kwargs.get("obj"), data=kwargs.get("data"))
 
     @property
     def is_json(self) -> bool:
