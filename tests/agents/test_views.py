@@ -1,6 +1,7 @@
 """The console and acting as a customer, through the HTML face."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -396,8 +397,8 @@ def test_audit_rows_for_a_whole_session(sql, acting, agent, customer):
     assert cells[1].text == "Ayla Agent"
     assert cells[4].text.strip() == "POST /account/security/sessions → 403"
     start_cells = doc.select_one(f"#audit-{rows[0].id}").select("td")
-    ends = (rows[0].created_at + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S")
-    assert start_cells[4].text.strip() == f"until {ends} UTC"
+    ends = (rows[0].created_at.replace(tzinfo=UTC) + timedelta(minutes=30)).astimezone(ZoneInfo("Europe/Istanbul"))
+    assert start_cells[4].text.strip() == f"until {ends:%Y-%m-%d %H:%M:%S} (Europe/Istanbul)"
 
 
 def test_customer_sees_that_customer_service_accessed_the_account(client, acting, auth):
