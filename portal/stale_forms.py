@@ -70,9 +70,10 @@ def _own_page() -> str | None:
     if referer.netloc:
         if f"{referer.scheme}://{referer.netloc}" != own:
             return None
-        return referer.path or "/"
+        path = "/" + referer.path.lstrip("/")  # never "//host": that would leave the site
+        return f"{path}?{referer.query}" if referer.query else path
     if fetch_site == "same-origin" or origin == own:
-        return request.path  # no Referer: the form posts to the page that shows it
+        return request.full_path.rstrip("?")  # no Referer: the form posts to the page that shows it
     return None
 
 
@@ -98,7 +99,7 @@ def keep_and_return(reason_owner: str | None = None):
     told = form_owner() != "" or not values
     if values:
         session[SESSION_KEY] = {
-            "path": page,
+            "path": urlsplit(page).path,
             "owner": owner,
             "values": values,
             "at": clock.now().timestamp(),

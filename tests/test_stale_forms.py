@@ -142,3 +142,16 @@ def test_json_answers_stay_as_they_were(client, api, customer):
     response = client.patch("/users/profile/", json={"first_name": "Ayşe"}, headers=OWN)
     assert response.status_code == 403
     assert response.get_json()["detail"].startswith("CSRF Failed")
+
+
+def test_the_way_back_keeps_the_query_and_never_leaves_the_site(client, auth, customer):
+    auth.login()
+    data = profile_form(client)
+    client.delete_cookie("csrftoken")
+    headers = {**OWN, "Referer": "http://localhost/account/profile?tab=details"}
+    response = client.post("/account/profile", data=data, headers=headers)
+    assert response.headers["Location"] == "/account/profile?tab=details"
+    client.delete_cookie("csrftoken")
+    headers = {**OWN, "Referer": "http://localhost//evil.example/account/profile"}
+    response = client.post("/account/profile", data=data, headers=headers)
+    assert response.headers["Location"] == "/evil.example/account/profile"
