@@ -77,7 +77,7 @@ def _own_page() -> str | None:
     return None
 
 
-def keep_and_return(reason_owner: str | None = None):
+def keep_and_return():
     """For a stale HTML form post from our own page: keep what was typed and send the
     browser back to that page (303). None when it cannot be done (then the caller
     answers as before)."""
