@@ -74,6 +74,9 @@ class Config:
     CSRF_COOKIE_AGE = 60 * 60 * 24 * 7 * 52  # a year, as Django's
     CSRF_HEADER_NAME = "X-CSRFToken"
     CSRF_FIELD_NAME = "csrf_token"  # the portal's forms; "csrfmiddlewaretoken" is accepted too
+    # How long what was typed into a stale form (sent after logging out or in in another
+    # tab, or with an expired CSRF cookie) is kept to fill the form in again (docs/browser.md).
+    STALE_FORM_SECONDS = 15 * 60
     # Over HTTPS, other origins (scheme://host[:port]) whose pages may post to the portal,
     # e.g. the storefront's: comma-separated in the environment.
     CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]

@@ -157,6 +157,11 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if wants_json():
             return jsonify(detail=_("CSRF Failed: %(reason)s", reason=error.reason)), 403
+        from portal.stale_forms import keep_and_return
+
+        kept = keep_and_return()  # a form from our own page: back to it, filled in
+        if kept is not None:
+            return kept
         return _html_error(
             403,
             _("Your form expired"),

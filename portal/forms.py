@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import request
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import BooleanField, DateField, Field, FieldList, FormField, StringField
+from wtforms.validators import DataRequired, InputRequired
 
-from portal import widgets
+from portal import stale_forms, widgets
 from portal.errors import FieldErrors
 from portal.i18n import lazy_gettext as _l
 from portal.inputs import text_problem
@@ -35,6 +36,27 @@ def json_formdata(payload: Any) -> JSONMultiDict:
     # A list of pairs, so that a JSON list stays one value instead of many.
     return JSONMultiDict(list(payload.items()))
 
+
+# One wording per message (issue 21, defect 12): every email field, both faces.
+VALID_EMAIL = _l("Enter a valid email address.")
+
+# What a page says when a required field is left empty: the field by name (issue 21,
+# defect 12), by the fields' names shared across the forms (the API's). The JSON face
+# keeps "This field is required.", the vendor's documented message (docs/api.md).
+REQUIRED_MESSAGES = {
+    "first_name": _l("Enter your first name."),
+    "last_name": _l("Enter your last name."),
+    "email": _l("Enter your email address."),
+    "emailConfirm": _l("Enter your new email address again."),
+    "password": _l("Enter your password."),
+    "current_password": _l("Enter your current password."),
+    "old_password": _l("Enter your current password."),
+    "new_password": _l("Enter a new password."),
+    "new_password1": _l("Enter a new password."),
+    "new_password2": _l("Enter the new password again."),
+    "phone": _l("Enter your phone number."),
+    "date_of_birth": _l("Enter your date of birth."),
+}
 
 # Each field class's widget and its faster copy (a handful: one per widget class in use).
 _FASTER_WIDGETS: dict[Any, Any] = {}
@@ -78,8 +100,12 @@ class PortalForm(FlaskForm):
         files and form of a POST, PUT, PATCH or DELETE, else nothing."""
         if formdata is REQUEST:
             formdata = _request_formdata()
+        from_page = formdata is None and has_request_context() and request.method == "GET"
         meta = dict(kwargs.pop("meta", None) or {}, is_json=isinstance(formdata, JSONMultiDict))
         super().__init__(formdata=formdata, meta=meta, **kwargs)
+        if from_page:
+            # What was typed into this page's form before it went stale (portal.stale_forms).
+            stale_forms.restore(self, obj=kwargs.get("obj"), data=kwargs.get("data"))
 
     @property
     def is_json(self) -> bool:
@@ -111,6 +137,8 @@ class PortalForm(FlaskForm):
                     field.errors = [problem]
                     valid = False
         if not valid:
+            if not self.is_json:
+                name_required_fields(self)
             plain_errors(self)
         return valid
 
@@ -140,6 +168,19 @@ class PortalForm(FlaskForm):
                 self[name].errors = [str(m) for m in self[name].errors] + plain
             else:
                 self.form_errors.extend(plain)
+
+
+def name_required_fields(form) -> None:
+    """On the pages, a required field left empty says which field (``REQUIRED_MESSAGES``)."""
+    for field in form:
+        message = REQUIRED_MESSAGES.get(field.short_name)
+        if message is None or not field.errors:
+            continue
+        if not any(isinstance(rule, DataRequired | InputRequired) for rule in field.validators):
+            continue
+        sent = [value for value in (field.raw_data or []) if isinstance(value, str) and value.strip()]
+        if not sent:
+            field.errors = [str(message)]
 
 
 def plain_errors(form) -> None:

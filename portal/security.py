@@ -27,6 +27,8 @@ from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import stale_forms
+
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Word characters only, so that clients matching ``value="\w+"`` read it whole.
 _TOKEN = re.compile(r"[A-Za-z0-9]{32,64}")
@@ -40,6 +42,7 @@ REASON_BAD_ORIGIN = _l("Origin checking failed - %(origin)s does not match any t
 REASON_BAD_REFERER = _l("Referer checking failed - %(referer)s does not match any trusted origins.")
 REASON_INSECURE_REFERER = _l("Referer checking failed - Referer is insecure while host is secure.")
 REASON_MALFORMED_REFERER = _l("Referer checking failed - Referer is malformed.")
+REASON_STALE = _l("The form was opened for another session.")
 
 
 class CSRFFailed(Forbidden):
@@ -48,6 +51,12 @@ class CSRFFailed(Forbidden):
     def __init__(self, reason: str):
         super().__init__(description=reason)
         self.reason = reason
+
+
+class StaleForm(CSRFFailed):
+    """A page's form sent after its session changed: rendered for someone else than who
+    is signed in now (logged out, or in as someone else, in another tab). Answered like a
+    failed CSRF check, which keeps what was typed (``portal.stale_forms``)."""
 
 
 def token_from_header() -> str | None:
@@ -156,6 +165,13 @@ def _check_csrf() -> None:
         reason = csrf_failure()
         if reason:
             raise CSRFFailed(reason)
+        # Logging out is the same whoever the form was for (the other tab may have logged out already).
+        if (
+            request.endpoint != "accounts.logout"
+            and request.mimetype in stale_forms.FORM_MIMETYPES
+            and stale_forms.is_stale(request.form.get(stale_forms.OWNER_FIELD))
+        ):
+            raise StaleForm(str(REASON_STALE))
 
 
 def csrf_token() -> str:
@@ -218,6 +234,7 @@ def _security_headers(response):
 def init_security(app: Flask) -> None:
     # The macros of _macros.html (imported without context) call the environment's csrf_token.
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["form_owner"] = stale_forms.form_owner
     app.before_request(_check_csrf)
     app.after_request(_csrf_cookie)
     app.after_request(_security_headers)

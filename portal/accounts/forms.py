@@ -1,8 +1,11 @@
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from portal.forms import PortalForm, TextField
+from portal.forms import VALID_EMAIL, PortalForm, TextField
 from portal.i18n import lazy_gettext as _l
+
+# "Enter a valid email address.", the wording of every email field (WTForms says "Invalid email address.").
+EMAIL_RULE = Email(message=VALID_EMAIL)
 
 
 class SecretField(TextField, PasswordField):
@@ -49,7 +52,9 @@ class StorefrontChangePasswordForm(PortalForm):
 class ChangeEmailForm(PortalForm):
     """The vendor's names (``emailConfirm`` too), on both faces."""
 
-    email = TextField(_l("New email"), [DataRequired(), Length(max=254), Email()], render_kw={"autocomplete": "email"})
+    email = TextField(
+        _l("New email"), [DataRequired(), Length(max=254), EMAIL_RULE], render_kw={"autocomplete": "email"}
+    )
     emailConfirm = TextField(  # noqa: N815 - the storefront client's field name
         _l("New email again"),
         [DataRequired(), Length(max=254), EqualTo("email", message=_l("The two email fields didn't match."))],
@@ -65,7 +70,7 @@ class EndOtherSessionsForm(PortalForm):
 
 
 class PasswordResetRequestForm(PortalForm):
-    email = TextField(_l("Email"), [DataRequired(), Length(max=254), Email()], render_kw={"autocomplete": "email"})
+    email = TextField(_l("Email"), [DataRequired(), Length(max=254), EMAIL_RULE], render_kw={"autocomplete": "email"})
 
 
 class PasswordResetForm(PortalForm):
@@ -81,4 +86,4 @@ class PasswordResetForm(PortalForm):
 
 
 class ResendConfirmationForm(PortalForm):
-    email = TextField(_l("Email"), [DataRequired(), Length(max=254), Email()], render_kw={"autocomplete": "email"})
+    email = TextField(_l("Email"), [DataRequired(), Length(max=254), EMAIL_RULE], render_kw={"autocomplete": "email"})

@@ -8,13 +8,15 @@ from flask_login import login_user, logout_user
 from portal.accounts import services
 from portal.accounts.models import User
 from portal.sessions import rotate_session
+from portal.stale_forms import kept_across_login
 
 
 def start_session(user: User) -> None:
     """Log in with a fresh session id. The CSRF cookie stays as it is: the
     storefront client keeps the token it fetched before login (docs/storefront.md)."""
-    session.clear()
-    rotate_session()
+    with kept_across_login():  # a stale form's values wait for this login (portal.stale_forms)
+        session.clear()
+        rotate_session()
     login_user(user)
     services.record_login(user=user)
     # Shown to the customer in their data export (docs/privacy.md): where this login came from.

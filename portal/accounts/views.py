@@ -15,6 +15,7 @@ from portal.accounts.roles import refuse_sign_in_while_acting
 from portal.accounts.session_login import end_session, start_session
 from portal.accounts.throttle import throttle_login
 from portal.errors import FieldErrors, NotAcceptable
+from portal.stale_forms import kept_across_login
 from portal.twofactor import flow
 from portal.twofactor import services as two_factor
 
@@ -56,7 +57,8 @@ def login():
             else:
                 if two_factor.is_enabled(user_id=user.id):
                     # The password was right; the login completes on the second step.
-                    session.clear()
+                    with kept_across_login():
+                        session.clear()
                     flow.begin_pending(user)
                     next_path = safe_next(request.args.get("next"))
                     return redirect(url_for("twofactor.login_code", next=next_path), code=303)

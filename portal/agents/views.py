@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,6 +25,17 @@ bp.before_app_request(acting.load_acting)
 bp.after_app_request(acting.record_write)
 bp.record_once(lambda state: acting.init_acting(state.app))
 bp.add_app_template_global(trail.describe, "audit_sentence")
+
+
+@bp.app_template_filter("stored_utc")
+def stored_utc(text: str) -> datetime | str:
+    """A UTC time kept as text in an audit record's details ("2030-03-04 09:45:00"), as a
+    datetime that ``datetimeformat`` shows in the portal's time zone (issue 21, defect 13)."""
+    try:
+        value = datetime.fromisoformat(str(text))
+    except ValueError:
+        return text
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @bp.get("/")

@@ -238,11 +238,14 @@ def _seconds(delta: timedelta) -> int:
 
 
 def _latest_row(purpose: str, subject: str) -> OneTimeCode | None:
+    # populate_existing: the tries and status are changed by bulk UPDATEs, and the session
+    # keeps what it loaded across commits (expire_on_commit=False).
     return db.session.execute(
         select(OneTimeCode)
         .where(OneTimeCode.purpose == purpose, OneTimeCode.subject == subject)
         .order_by(OneTimeCode.created_at.desc(), OneTimeCode.id.desc())
         .limit(1)
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 
 
@@ -255,7 +258,13 @@ def _window_wait(times: list[datetime], *, limit: int, window: timedelta, now: d
 
 def _failure_lock(rules: Policy, *, purpose: str, subject: str, phone: str, now: datetime) -> timedelta | None:
     """The time left on the hourly lock of wrong codes, if it is on."""
-    times = list(
+    times = _failure_times(purpose=purpose, subject=subject, phone=phone, now=now)
+    return _window_wait(times, limit=rules.max_failures_per_hour, window=HOUR, now=now)
+
+
+def _failure_times(*, purpose: str, subject: str, phone: str, now: datetime) -> list[datetime]:
+    """When the wrong codes of the last hour for this purpose and subject (or phone) were entered."""
+    return list(
         db.session.execute(
             select(CodeFailure.created_at)
             .where(
@@ -267,7 +276,6 @@ def _failure_lock(rules: Policy, *, purpose: str, subject: str, phone: str, now:
             .order_by(CodeFailure.created_at)
         ).scalars()
     )
-    return _window_wait(times, limit=rules.max_failures_per_hour, window=HOUR, now=now)
 
 
 def _sent_times(*conditions, since: datetime) -> list[datetime]:
@@ -630,6 +638,44 @@ def _record_failure(
         )
     )
     db.session.commit()
+
+
+@dataclass(frozen=True)
+class StepLimits:
+    """What the code step tells the customer about a code (issue 21, defect 11)."""
+
+    tries_left: int  # wrong codes still allowed before this code (or the hour's allowance) is used up
+    resend_wait: int  # whole seconds until a new code can be sent; 0 = now
+
+
+def code_limits(challenge: Challenge, *, now: datetime | None = None) -> StepLimits:
+    """The limits of the code alone (its tries, its resend cooldown), without the database:
+    what ``step_limits`` starts from, and what the style guide's fixtures show."""
+    rules = policy()
+    now = now or clock.now()
+    tries_left = max(0, rules.max_wrong_per_code - challenge.failed_attempts) if challenge.is_live(now) else 0
+    wait = challenge.resend_at - now if challenge.status != USED else timedelta(0)
+    return StepLimits(tries_left=tries_left, resend_wait=_seconds(wait) if wait > timedelta(0) else 0)
+
+
+def step_limits(challenge: Challenge) -> StepLimits:
+    """The tries left on ``challenge`` and the wait before a resend, as ``send_code`` and
+    ``verify_code`` will judge them: the per-code tries and the hourly allowance of
+    wrong codes; the resend cooldown (none once the code is used), the hourly lock of
+    wrong codes and the phone's send caps. (The cap per client address depends on the
+    request and is left to the refusal.)"""
+    rules = policy()
+    now = clock.now()
+    own = code_limits(challenge, now=now)
+    failures = _failure_times(purpose=challenge.purpose, subject=challenge.subject, phone=challenge.phone, now=now)
+    tries_left = max(0, min(own.tries_left, rules.max_failures_per_hour - len(failures)))
+    waits = [timedelta(seconds=own.resend_wait)]
+    lock = _window_wait(failures, limit=rules.max_failures_per_hour, window=HOUR, now=now)
+    if lock is not None:
+        waits.append(lock)
+    waits.extend(wait for wait, _message in _send_cap_waits(rules, phone=challenge.phone, client_ip=None, now=now))
+    longest = max(waits)
+    return StepLimits(tries_left=tries_left, resend_wait=_seconds(longest) if longest > timedelta(0) else 0)
 
 
 def latest_challenge(*, purpose: str, subject: str) -> Challenge | None:

@@ -18,13 +18,24 @@ import click
 import phonenumbers
 from flask import Blueprint, abort, current_app, g, jsonify, render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal import clock, periodic
-from portal.errors import DomainError, PermissionDenied, RateLimited, ServiceUnavailable
+from portal.errors import DomainError, NotAcceptable, PermissionDenied, RateLimited, ServiceUnavailable
 from portal.otp import gateways
 from portal.otp.forms import CodeForm
-from portal.otp.models import SmsMessage
-from portal.otp.services import Challenge, describe_purpose, lifetime_text, policy, purge_old_records, wait_text
+from portal.otp.models import EXHAUSTED, SmsMessage
+from portal.otp.services import (
+    WRONG_CODE,
+    Challenge,
+    StepLimits,
+    describe_purpose,
+    lifetime_text,
+    policy,
+    purge_old_records,
+    step_limits,
+    wait_text,
+)
 from portal.outbox import newest_first, utc_iso
 
 bp = Blueprint("otp", __name__)
@@ -116,6 +127,10 @@ class CodeStep:
     hidden_fields: Mapping[str, str] = field(default_factory=dict)
     phone_shown: str | None = None  # the number as the page shows it: masked, or in full (a new number)
     just_sent: bool = False  # sent under JUST_SENT_SECONDS ago: say the lifetime, not what is left
+    # Why the code can no longer be used ("This code is no longer valid."), said once:
+    # beside the code after a refused try, else in the validity line.
+    ended: str | None = None
+    ended_shown_as_error: bool = False
 
     @property
     def expired(self) -> bool:
@@ -131,6 +146,7 @@ def code_step_context(
     error: DomainError | None = None,
     hidden_fields: Mapping[str, str] | None = None,
     phone_in_full: bool = False,
+    limits: StepLimits | None = None,
 ) -> dict:
     """The context for ``otp/_code_step.html``: ``render_template(…, **code_step_context(…))``.
 
@@ -138,23 +154,39 @@ def code_step_context(
     (429, 503) shows beside the resend button, anything else beside the code.
     ``phone_in_full``: the code goes to a number its owner has just typed (a new
     phone, a sign-up), so the page shows it whole; a stored number stays masked.
+    ``limits`` (tries left, wait before a resend) are read from the database
+    unless given (the style guide gives them).
     """
     form = form or CodeForm(formdata=None)
     now = clock.now()
-    if error is not None:
-        target = form.resend if isinstance(error, RateLimited | ServiceUnavailable) else form.code
-        target.errors = [*target.errors, error.message]
+    ended = None
     just_sent = False
     if challenge is None:
-        seconds_left, resend_wait = 0, 0
+        seconds_left, resend_wait, tries_left = 0, 0, 0
         lifetime = lifetime_text(policy().lifetime)
     else:
+        limits = limits or step_limits(challenge)
         seconds_left = max(0, int((challenge.expires_at - now).total_seconds())) if challenge.is_live(now) else 0
-        resend_wait = 0 if challenge.status == "used" else max(0, _ceil_seconds(challenge.resend_at - now))
+        resend_wait, tries_left = limits.resend_wait, limits.tries_left
         lifetime = lifetime_text(challenge.lifetime)
         just_sent = bool(seconds_left) and challenge.lifetime - seconds_left < JUST_SENT_SECONDS
+        if not tries_left:
+            ended = _ended_text(challenge, seconds_left=seconds_left, resend_wait=resend_wait)
     if isinstance(error, RateLimited):
         resend_wait = max(resend_wait, error.retry_after)
+    ended_shown_as_error = False
+    if error is not None:
+        target = form.resend if isinstance(error, RateLimited | ServiceUnavailable) else form.code
+        message = error.message
+        if isinstance(error, NotAcceptable) and ended is not None:
+            # One message at a time (issue 21, defect 11): why the code is over, once,
+            # with what to do next as the resend button allows it.
+            message, ended_shown_as_error = ended, True
+        elif isinstance(error, NotAcceptable) and error.error_code == WRONG_CODE:
+            message = " ".join(
+                (message, ngettext("You have %(num)d try left.", "You have %(num)d tries left.", tries_left))
+            )
+        target.errors = [*target.errors, message]
     return {
         "code_step": CodeStep(
             form=form,
@@ -168,6 +200,8 @@ def code_step_context(
             hidden_fields=dict(hidden_fields or {}),
             phone_shown=_phone_shown(challenge, in_full=phone_in_full),
             just_sent=just_sent,
+            ended=ended,
+            ended_shown_as_error=ended_shown_as_error,
         )
     }
 
@@ -176,6 +210,20 @@ def _phone_shown(challenge: Challenge | None, *, in_full: bool) -> str | None:
     if challenge is None:
         return None
     return phone_in_full(challenge.phone) if in_full else mask_phone(challenge.phone)
+
+
+def _ended_text(challenge: Challenge, *, seconds_left: int, resend_wait: int) -> str:
+    """Why no try is left on this code, and "Ask for a new one." only when the resend
+    button is enabled (otherwise the countdown beside it says when)."""
+    if challenge.status == EXHAUSTED:
+        if resend_wait:
+            return _("This code was entered wrong too many times and can no longer be used.")
+        return _("This code was entered wrong too many times and can no longer be used. Ask for a new one.")
+    if seconds_left:  # live, but the hour's allowance of wrong codes is used up (so is the resend)
+        return _("Too many wrong codes. Try again in %(wait)s.", wait=wait_text(resend_wait))
+    if resend_wait:
+        return _("This code is no longer valid.")
+    return _("This code is no longer valid. Ask for a new one.")
 
 
 def render_code_step(
@@ -218,12 +266,6 @@ def render_code_step(
         phone_in_full=phone_in_full,
     )
     return render_template(template, **context, **step), status, headers
-
-
-def _ceil_seconds(delta) -> int:
-    seconds = delta.total_seconds()
-    whole = int(seconds)
-    return whole + (1 if seconds > whole else 0)
 
 
 def _outbox_messages() -> list[SmsMessage]:

@@ -232,7 +232,9 @@ class ChoiceOrNullField(SelectField):
 
 
 # Lazy labels, translated when a page shows them; built once, not for every form.
-_GENDER_LABELS = {"female": _l("female"), "male": _l("male")}
+# Capitalised as the style guide writes options (issue 21, defect 12); the JSON face's
+# ``genders`` keep the vendor's documented lowercase labels (portal.profile.serializers).
+_GENDER_LABELS = {"female": _l("Female"), "male": _l("Male")}
 _GENDER_NULL_LABEL = _l("Prefer not to say")
 
 

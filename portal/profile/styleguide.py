@@ -168,10 +168,10 @@ def confirm_code_sent():
     return _confirm(issued=fixtures.challenge())
 
 
-@entry("profile/confirm.html", "field errors", logged_in=True, note="A wrong code.")
+@entry("profile/confirm.html", "field errors", logged_in=True, note="A wrong code, with the tries left.")
 def confirm_wrong_code():
     return _confirm(
-        issued=fixtures.challenge(resend_in=0),
+        issued=fixtures.challenge(resend_in=0, failed_attempts=2),
         code="123456",
         error=NotAcceptable("sms_verification_100_2", _("Verification codes do not match.")),
     )
@@ -186,10 +186,15 @@ def confirm_expired():
     )
 
 
-@entry("profile/confirm.html", "too many attempts", logged_in=True)
+@entry(
+    "profile/confirm.html",
+    "too many attempts",
+    logged_in=True,
+    note="The last wrong try: said once, with the wait before a new code beside the disabled resend button.",
+)
 def confirm_too_many():
     return _confirm(
-        issued=fixtures.challenge(seconds_left=0, resend_in=0, status="expired"),
+        issued=fixtures.challenge(seconds_left=120, resend_in=40, status="exhausted", failed_attempts=5),
         code="123456",
         error=NotAcceptable("sms_verification_100_5", _("Too many attempts. Please resend code.")),
     )

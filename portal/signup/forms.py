@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, StopValidation, ValidationE
 from portal.accounts.forms import SecretField
 from portal.accounts.password_rules import NewPassword
 from portal.accounts.services import user_by_email
-from portal.forms import PortalForm, StrictBooleanField, TextField
+from portal.forms import VALID_EMAIL, PortalForm, StrictBooleanField, TextField
 from portal.i18n import lazy_gettext as _l
 from portal.profile.fields import (
     AttributesField,
@@ -41,7 +41,7 @@ class NewEmail:
         try:
             field.data = normalise_new_email(field.data)
         except EmailNotValidError:
-            raise StopValidation(_l("Enter a valid email address.")) from None
+            raise StopValidation(VALID_EMAIL) from None
         if user_by_email(field.data) is not None:
             form.email_taken = True  # the page offers "log in instead" and "forgot your password?"
             raise ValidationError(_l("A user with this email address already exists."))

@@ -9,14 +9,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.forms import PortalForm, StrictBooleanField, TextField
+from portal.forms import VALID_EMAIL, PortalForm, StrictBooleanField, TextField
 from portal.i18n import lazy_gettext as _l
 from portal.styleguide.fixtures import submitted
 
 
 class ComponentsForm(PortalForm):
     first_name = TextField(_l("First name"), [DataRequired(), Length(max=50)])
-    email = TextField(_l("Email"), [DataRequired(), Email()])
+    email = TextField(_l("Email"), [DataRequired(), Email(message=VALID_EMAIL)])
     gender = RadioField(
         _l("Gender"),
         [InputRequired()],

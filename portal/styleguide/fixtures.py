@@ -47,7 +47,14 @@ def submitted(form_class, data: dict | None = None, **kwargs):
 # --- the one-time code step ----------------------------------------------------
 
 
-def challenge(*, purpose: str = "profile_confirm", seconds_left: int = 170, resend_in: int = 50, status: str = "live"):
+def challenge(
+    *,
+    purpose: str = "profile_confirm",
+    seconds_left: int = 170,
+    resend_in: int = 50,
+    status: str = "live",
+    failed_attempts: int = 0,
+):
     """An issued code as ``portal.otp.services.Challenge``, relative to ``clock.now()``."""
     from datetime import timedelta
 
@@ -64,7 +71,7 @@ def challenge(*, purpose: str = "profile_confirm", seconds_left: int = 170, rese
         created_at=now - timedelta(seconds=180 - seconds_left),
         expires_at=now + timedelta(seconds=seconds_left),
         resend_at=now + timedelta(seconds=resend_in),
-        failed_attempts=0,
+        failed_attempts=failed_attempts,
     )
 
 
@@ -75,10 +82,12 @@ def code_step(issued=None, *, code: str | None = None, error=None, action: str =
     OTP service (``NotAcceptable``, ``RateLimited``) shown where the page shows it.
     """
     from portal.otp.forms import CodeForm
+    from portal.otp.services import code_limits
     from portal.otp.views import code_step_context
 
     form = submitted(CodeForm, {"code": code}) if code is not None else None
-    return code_step_context(issued, form=form, error=error, action=action, **kwargs)
+    limits = code_limits(issued) if issued is not None else None
+    return code_step_context(issued, form=form, error=error, action=action, limits=limits, **kwargs)
 
 
 # --- records the pages list ----------------------------------------------------------

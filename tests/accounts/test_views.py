@@ -56,7 +56,9 @@ def test_missing_fields_are_linked_to_their_inputs(client, auth):
     email = soup.find("input", attrs={"name": "email"})
     assert email["aria-invalid"] == "true"
     error = soup.find(id=email["aria-describedby"])
-    assert error.get_text(strip=True) == "This field is required."
+    assert error.get_text(strip=True) == "Enter your email address."  # the field by name (issue 21, defect 12)
+    password = soup.find("input", attrs={"name": "password"})
+    assert soup.find(id=password["aria-describedby"]).get_text(strip=True) == "Enter your password."
     assert soup.find(id="error-summary").find("a", href="#email") is not None
 
 

@@ -56,15 +56,20 @@ def test_unsupported_language_falls_back_to_english(client):
 
 
 def test_wtforms_own_messages_are_turkish(client):
-    """WTForms' own messages ("This field is required.") come from its catalogue, via Flask-WTF."""
+    """WTForms' own messages ("This field is required.") come from its catalogue, via Flask-WTF:
+    the JSON face keeps them (the vendor's documented message); the pages name the field."""
+    response = client.post("/users/login/", json={}, headers=TR)
+    assert response.status_code == 400
+    assert response.get_json() == {"email": ["Bu alan zorunludur."], "password": ["Bu alan zorunludur."]}
+
     token = form_token(client.get("/account/login", headers=TR))
     response = client.post("/account/login", data={"csrf_token": token}, headers=TR)
     soup = page(response)
     assert response.status_code == 400
-    assert text(soup, "email-error") == "Bu alan zorunludur."
+    assert text(soup, "email-error") == "E-posta adresinizi girin."
     assert text(soup, "error-summary-title") == "Lütfen şunları düzeltin:"
     links = [a.get_text(strip=True) for a in soup.find(id="error-summary").find_all("a")]
-    assert links == ["E-posta: Bu alan zorunludur.", "Şifre: Bu alan zorunludur."]
+    assert links == ["E-posta: E-posta adresinizi girin.", "Şifre: Şifrenizi girin."]
 
 
 def test_customer_with_turkish_language_code_sees_turkish_whatever_the_browser_says(client, auth, make_user):

@@ -64,7 +64,7 @@ def test_code_step_walkthrough_send_wrong_right_replay(app, flow_client, auth):
     response = auth.post(CONFIRM, {"code": wrong(code)})
     assert response.status_code == 406
     soup = page(response)
-    assert text(soup, "code-error") == "Verification codes do not match."
+    assert text(soup, "code-error") == "Verification codes do not match. You have 4 tries left."
     assert soup.find("input", id="code")["aria-invalid"] == "true"
 
     response = auth.post(CONFIRM, {"code": code})
@@ -73,7 +73,11 @@ def test_code_step_walkthrough_send_wrong_right_replay(app, flow_client, auth):
 
     response = auth.post(CONFIRM, {"code": code})
     assert response.status_code == 406
-    assert text(page(response), "code-error") == "Sms otp code expired. Please resend code."
+    soup = page(response)
+    # Spent: no cooldown any more, so the message itself says to ask for a new one, once.
+    assert text(soup, "code-error") == "This code is no longer valid. Ask for a new one."
+    assert soup.find(id="code-step-validity") is None
+    assert not soup.find("button", id="resend").has_attr("disabled")
 
 
 def test_a_minute_after_sending_the_step_says_what_is_left_of_the_code(flow_client, auth):
@@ -128,14 +132,62 @@ def test_resend_after_the_cooldown_sends_a_new_code_and_kills_the_old(app, flow_
     assert auth.post(CONFIRM, {"code": new}).status_code == 200
 
 
-def test_five_wrong_codes_then_the_right_one_says_resend(app, flow_client, auth):
+USED_UP = "This code was entered wrong too many times and can no longer be used."
+
+
+def test_each_wrong_code_says_how_many_tries_are_left(app, flow_client, auth):
     start_flow(auth)
     code = outbox_code(app)
-    for _ in range(5):
-        assert auth.post(CONFIRM, {"code": wrong(code)}).status_code == 406
-    response = auth.post(CONFIRM, {"code": code})
+    for left in (4, 3, 2):
+        soup = page(auth.post(CONFIRM, {"code": wrong(code)}))
+        assert text(soup, "code-error") == f"Verification codes do not match. You have {left} tries left."
+    soup = page(auth.post(CONFIRM, {"code": wrong(code)}))
+    assert text(soup, "code-error") == "Verification codes do not match. You have 1 try left."
+
+
+def test_the_fifth_wrong_code_says_once_that_the_code_is_used_up_and_when_to_resend(app, flow_client, auth):
+    start_flow(auth)
+    code = outbox_code(app)
+    for _ in range(4):
+        auth.post(CONFIRM, {"code": wrong(code)})
+    clock.advance(seconds=15)
+    response = auth.post(CONFIRM, {"code": wrong(code)})
     assert response.status_code == 406
-    assert text(page(response), "code-error") == "Too many attempts. Please resend code."
+    soup = page(response)
+    assert text(soup, "code-error") == USED_UP
+    assert soup.find(id="code-step-validity") is None  # not a second "no longer valid"
+    assert soup.find("button", id="resend").has_attr("disabled")
+    assert text(soup, "resend-countdown") == "You can ask for a new code in 45 seconds."
+
+    # The sixth try, the right code: the same one message, not "Please resend code".
+    soup = page(auth.post(CONFIRM, {"code": code}))
+    assert text(soup, "code-error") == USED_UP
+
+    # Reloaded, the step says it once, in the validity line.
+    soup = page(flow_client.get(CONFIRM))
+    assert text(soup, "code-step-validity") == USED_UP
+    assert soup.find(id="code-error") is None
+
+    # Once the cooldown is over, the text says to ask, and the button lets you.
+    clock.advance(seconds=45)
+    soup = page(auth.post(CONFIRM, {"code": code}))
+    assert text(soup, "code-error") == f"{USED_UP} Ask for a new one."
+    assert not soup.find("button", id="resend").has_attr("disabled")
+    assert soup.find(id="resend-countdown") is None
+
+
+@pytest.mark.config(OTP_MAX_FAILURES_PER_HOUR=3)
+def test_the_hourly_allowance_counts_in_the_tries_left_and_holds_the_resend(app, flow_client, auth):
+    start_flow(auth)
+    code = outbox_code(app)
+    soup = page(auth.post(CONFIRM, {"code": wrong(code)}))
+    assert text(soup, "code-error") == "Verification codes do not match. You have 2 tries left."
+    auth.post(CONFIRM, {"code": wrong(code)})
+    clock.advance(seconds=120)
+    soup = page(auth.post(CONFIRM, {"code": wrong(code)}))
+    assert text(soup, "code-error") == "Too many wrong codes. Try again in 58 minutes."
+    assert soup.find("button", id="resend").has_attr("disabled")
+    assert soup.find(id="resend-countdown")["data-seconds"] == str(3600 - 120)
 
 
 @pytest.mark.parametrize(
@@ -164,6 +216,7 @@ def test_an_expired_code_says_so_on_the_step(flow_client, auth):
     clock.advance(seconds=180)
     soup = page(flow_client.get(CONFIRM))
     assert text(soup, "code-step-validity") == "This code is no longer valid. Ask for a new one."
+    assert not soup.find("button", id="resend").has_attr("disabled")
 
 
 def test_gateway_failure_is_a_503_beside_the_resend_button(app, flow_client, auth):

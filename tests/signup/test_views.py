@@ -114,7 +114,7 @@ def test_wrong_code_is_shown_beside_the_field(app, client, loyalty_service):
     response = post(client, "/account/register/code", {"code": f"{(int(code) + 1) % 1_000_000:06d}"})
     assert response.status_code == 406
     doc = page(response)
-    assert doc.find(id="code-error").get_text(strip=True) == "Verification codes do not match."
+    assert doc.find(id="code-error").get_text(strip=True) == "Verification codes do not match. You have 4 tries left."
     with app.app_context():
         assert _db.session.execute(select(User)).first() is None
 

@@ -110,7 +110,7 @@ def test_index_links_every_entry_in_every_language(client):
 def test_entry_page_in_turkish(client):
     soup = page(client.get("/_styleguide/accounts-login--field-errors?lang=tr"))
     assert soup.h1.get_text(strip=True) == "Hesabınıza giriş yapın"
-    assert soup.find(id="email-error").get_text(strip=True) == "Bu alan zorunludur."
+    assert soup.find(id="email-error").get_text(strip=True) == "E-posta adresinizi girin."
 
 
 def test_components_show_every_macro(client):
