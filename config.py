@@ -303,6 +303,12 @@ class ProductionConfig(Config):
                 "rate-limit counters in process memory (RATELIMIT_STORAGE_URI=memory://) would be counted "
                 "per worker: set REDIS_URL (or RATELIMIT_STORAGE_URI to another shared store)"
             )
+        if config.get("IYS_URL"):
+            missing = [k for k in ("IYS_CODE", "IYS_BRAND_CODE", "IYS_USERNAME", "IYS_PASSWORD") if not config.get(k)]
+            if missing:
+                problems.append("İYS sync is on (IYS_URL) but these are empty: " + ", ".join(missing))
+            if not str(config["IYS_URL"]).startswith("https://"):
+                problems.append("IYS_URL must be https:// (the İYS password and tokens travel over it)")
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 

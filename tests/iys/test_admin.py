@@ -75,3 +75,12 @@ def test_turkish_page(client, auth, make_user):
     soup = page(client.get("/admin/iys"))
     assert soup.find("h1", id="iys-title").get_text(strip=True) == "İYS eşitlemesi"
     assert text_of(soup, "iys-last-push") == "hiç"
+
+
+def test_production_refuses_a_half_configured_iys(database_url):
+    from portal import create_app
+
+    settings = {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http",
+                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0", "IYS_URL": "http://iys.example.com"}
+    with pytest.raises(RuntimeError, match=r"IYS_URL\) but these are empty: IYS_CODE, .*IYS_PASSWORD.*must be https"):
+        create_app(settings)
