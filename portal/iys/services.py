@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from portal import clock
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.iys.client import IysClient, IysConfig, IysDuplicate, IysRejected, IysUnavailable
 from portal.iys.models import (
@@ -198,16 +200,25 @@ def push(*, everything: bool = False, size: int | None = None, progress: Progres
 # --- pull ----------------------------------------------------------------------
 
 
-def _sync_row(name: str) -> IysSync:
-    row = db.session.get(IysSync, name)
-    if row is None:
-        row = IysSync(name=name)
-        db.session.add(row)
-    return row
+def _cursor() -> str | None:
+    row = db.session.get(IysSync, PULL, populate_existing=True)
+    return None if row is None else row.cursor
+
+
+def _save_sync(name: str, **values: Any) -> None:
+    """Set ``values`` on the ``name`` row, making it the first time (two runs at once may race to)."""
+    statement = update(IysSync).where(IysSync.name == name).values(**values)
+    if db.session.execute(statement).rowcount:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(IysSync(name=name, **values))
+    except IntegrityError:
+        db.session.execute(statement)  # the other run made it first
 
 
 def _finished(name: str) -> None:
-    _sync_row(name).finished_at = clock.now()
+    _save_sync(name, finished_at=clock.now())
     db.session.commit()
 
 
@@ -224,8 +235,6 @@ def _apply_refusal(change: dict[str, Any]) -> int:
     if name is None or not isinstance(recipient, str) or refused_at is None:
         log.warning("İYS pull: a change without type, recipient or date was ignored")
         return 0
-    from portal.accounts.models import User
-
     column = User.email if name == "email_allowed" else User.phone
     value = recipient.strip().lower() if name == "email_allowed" else recipient.strip()
     written = 0
@@ -265,7 +274,7 @@ def pull(*, iys: IysClient | None = None, progress: Progress | None = None) -> d
     limit = max(1, int(current_app.config["IYS_PULL_PAGE_SIZE"]))
     counts = {"changes": 0, "refusals": 0, "records": 0}
     while True:
-        after = _sync_row(PULL).cursor
+        after = _cursor()
         db.session.commit()
         page = iys.changes(after=after, limit=limit)
         listed = page.get("list") if isinstance(page.get("list"), list) else []
@@ -278,7 +287,7 @@ def pull(*, iys: IysClient | None = None, progress: Progress | None = None) -> d
                 counts["records"] += _apply_refusal(change)
         cursor = page.get("after")
         if isinstance(cursor, str | int) and str(cursor):
-            _sync_row(PULL).cursor = str(cursor)[:255]
+            _save_sync(PULL, cursor=str(cursor)[:255])
         db.session.commit()
         if progress is not None:
             progress(_("İYS pull: %(changes)d changes read, %(records)d consents switched off",
