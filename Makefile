@@ -3,6 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
 LOYALTY_SIM_PORT ?= 5001
+IYS_SIM_PORT ?= 5002
 export FLASK_APP := wsgi.py
 # Catalogues: messages.po is written by people and committed; messages.mo is built.
 TRANSLATIONS := portal/translations
@@ -45,13 +46,16 @@ db: install
 seed: db
 	$(VENV)/bin/flask seed-demo
 
-# The loyalty-service simulator runs in the background beside the portal and
-# stops with it (Ctrl-C, or the portal exiting for any reason).
+# The loyalty-service and İYS simulators run in the background beside the portal
+# and stop with it (Ctrl-C, or the portal exiting for any reason). The development
+# configuration points IYS_URL at the İYS one (docs/iys.md: `flask iys push`, `pull`).
 run: seed
 	@LOYALTY_SIM_PORT=$(LOYALTY_SIM_PORT) $(PY) -m loyalty_sim & sim=$$!; \
-	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
+	IYS_SIM_PORT=$(IYS_SIM_PORT) $(PY) -m iys_sim & iys=$$!; \
+	trap 'kill $$sim $$iys 2>/dev/null' EXIT INT TERM; \
 	echo "loyalty simulator on http://127.0.0.1:$(LOYALTY_SIM_PORT) (pid $$sim)"; \
-	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
+	echo "İYS simulator on http://127.0.0.1:$(IYS_SIM_PORT) (pid $$iys)"; \
+	IYS_SIM_PORT=$(IYS_SIM_PORT) $(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 
 # The production server on this machine (docs/deploy.md): gunicorn with gunicorn.conf.py
 # and the production configuration, its settings read from ENV_FILE. It does not migrate:
@@ -77,7 +81,7 @@ screenshots: install-dev
 	$(PY) scripts/screenshots.py
 
 lint: install-dev
-	$(VENV)/bin/ruff check portal loyalty_sim bench scripts tests config.py wsgi.py
+	$(VENV)/bin/ruff check portal loyalty_sim iys_sim bench scripts tests config.py wsgi.py
 
 # Throughput, SQLite then PostgreSQL (bench/run.py): JSON reads beside a bare Flask
 # reference, pages beside the same page built the stock way and in Django

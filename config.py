@@ -201,6 +201,23 @@ class Config:
     SMS_ENCODING = os.environ.get("SMS_ENCODING", "ucs2")
     CONSENT_API_TOKEN = os.environ.get("CONSENT_API_TOKEN")
 
+    # İYS, the consent register (portal.iys, docs/iys.md). Off while IYS_URL is empty.
+    # Credentials come from the environment only; they are never stored nor logged.
+    IYS_URL = os.environ.get("IYS_URL", "")
+    IYS_CODE = os.environ.get("IYS_CODE", "")  # the sender's İYS number (iysCode)
+    IYS_BRAND_CODE = os.environ.get("IYS_BRAND_CODE", "")  # the brand's code (brandCode)
+    IYS_USERNAME = os.environ.get("IYS_USERNAME", "")
+    IYS_PASSWORD = os.environ.get("IYS_PASSWORD", "")
+    IYS_CONNECT_TIMEOUT = float(os.environ.get("IYS_CONNECT_TIMEOUT", "3.05"))
+    IYS_READ_TIMEOUT = float(os.environ.get("IYS_READ_TIMEOUT", "10"))
+    # `flask iys push`: records claimed a transaction; a failed push waits
+    # IYS_RETRY_BASE_SECONDS * 2^(attempts-1), at most IYS_RETRY_MAX_SECONDS.
+    IYS_PUSH_BATCH_SIZE = _env_int("IYS_PUSH_BATCH_SIZE", 100)
+    IYS_RETRY_BASE_SECONDS = _env_int("IYS_RETRY_BASE_SECONDS", 60)
+    IYS_RETRY_MAX_SECONDS = _env_int("IYS_RETRY_MAX_SECONDS", 6 * 3600)
+    # `flask iys pull`: changes asked for a request.
+    IYS_PULL_PAGE_SIZE = _env_int("IYS_PULL_PAGE_SIZE", 500)
+
     # Input limits (portal.inputs): JSON nested deeper than this is refused with a 400.
     JSON_MAX_DEPTH = _env_int("JSON_MAX_DEPTH", 32)
     # Periodic commands (docs/scale.md): rows deleted a transaction, and how long
@@ -252,6 +269,12 @@ class DevelopmentConfig(Config):
     # CSS and JS edits show on reload: no version in the URL, and the browser asks again every time.
     STATIC_VERSIONED = False
     SEND_FILE_MAX_AGE_DEFAULT = 0
+    # The İYS simulator `make run` starts (python -m iys_sim); the environment wins.
+    IYS_URL = os.environ.get("IYS_URL", f"http://127.0.0.1:{_env_int('IYS_SIM_PORT', 5002)}")
+    IYS_CODE = os.environ.get("IYS_CODE", "600000")
+    IYS_BRAND_CODE = os.environ.get("IYS_BRAND_CODE", "600001")
+    IYS_USERNAME = os.environ.get("IYS_USERNAME", "sim-user")
+    IYS_PASSWORD = os.environ.get("IYS_PASSWORD", "sim-password")  # noqa: S105 - the simulator's
 
 
 class TestingConfig(Config):
@@ -308,6 +331,12 @@ class ProductionConfig(Config):
                 "rate-limit counters in process memory (RATELIMIT_STORAGE_URI=memory://) would be counted "
                 "per worker: set REDIS_URL (or RATELIMIT_STORAGE_URI to another shared store)"
             )
+        if config.get("IYS_URL"):
+            missing = [k for k in ("IYS_CODE", "IYS_BRAND_CODE", "IYS_USERNAME", "IYS_PASSWORD") if not config.get(k)]
+            if missing:
+                problems.append("İYS sync is on (IYS_URL) but these are empty: " + ", ".join(missing))
+            if not str(config["IYS_URL"]).startswith("https://"):
+                problems.append("IYS_URL must be https:// (the İYS password and tokens travel over it)")
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 

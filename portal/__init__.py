@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.apidocs.views import bp as apidocs
     from portal.codelogin.api import bp as codelogin_api
     from portal.codelogin.views import bp as codelogin_views
+    from portal.iys.views import bp as iys_views
     from portal.languages.views import bp as languages_views
     from portal.legal.views import bp as legal_views
     from portal.loyalty.api import bp as loyalty_api
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         codelogin_api,
         privacy_views,
         privacy_api,
+        iys_views,
         languages_views,
         legal_views,
         styleguide_views,

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.i18n import customer_locale
+from portal.iys.labels import IYS_SOURCE_LABELS
 from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge, user_subject
 from portal.otp.views import mask_phone, phone_in_full, render_code_step
@@ -42,7 +43,9 @@ FIELD_LABELS = {
     "call_allowed": _l("Phone calls"),
 }
 CHANNEL_LABELS = {"email": _l("Email messages"), "sms": _l("SMS messages"), "call": _l("Phone calls")}
-SOURCE_LABELS = {"web": _l("Website"), "api": _l("App or shop"), "call_center": _l("Customer service")}
+SOURCE_LABELS = {
+    "web": _l("Website"), "api": _l("App or shop"), "call_center": _l("Customer service"), **IYS_SOURCE_LABELS
+}
 
 
 def _user():

@@ -42,6 +42,7 @@ SOURCES = (
     "portal.loyalty.styleguide",
     "portal.segments.styleguide",
     "portal.settings.styleguide",
+    "portal.iys.styleguide",
     "portal.twofactor.styleguide",
     "portal.codelogin.styleguide",
     "portal.privacy.styleguide",
