@@ -33,7 +33,7 @@ from portal.otp.services import Challenge, latest_challenge, registration_subjec
 from portal.profile.models import CONSENT_FIELDS
 from portal.profile.protection import refuse_protected_changes
 from portal.profile.serializers import values_from_json, values_to_json
-from portal.profile.services import record_consents
+from portal.profile.services import kvkk_confirmation_enabled, record_consents
 from portal.request_context import ChangeOrigin
 
 PURPOSE = "register"
@@ -130,16 +130,15 @@ def complete_registration(
     db.session.add(user)
     try:
         db.session.flush()
-        record_consents(
-            user=user,
-            consents={name: bool(details.get(name)) for name in CONSENT_FIELDS},
-            origin=origin,
-            code_reference=reference,
-            initial=True,
-        )
+        consents = {name: bool(details.get(name)) for name in CONSENT_FIELDS}
+        # Email double opt-in: a ticked email consent starts when the confirmation link is opened.
+        optin = consents["email_allowed"] and kvkk_confirmation_enabled()
+        if optin:
+            del consents["email_allowed"]
+        record_consents(user=user, consents=consents, origin=origin, code_reference=reference, initial=True)
         link = loyalty.add_pending_link(user=user) if loyalty_card else None
         # The confirmation email goes before the commit: no account without it (docs/email.md).
-        send_confirmation(user)
+        send_confirmation(user, optin_source=origin.source if optin else None)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
