@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.privacy.api import bp as privacy_api
     from portal.privacy.views import bp as privacy_views
     from portal.profile.api import bp as profile_api
+    from portal.profile.optin_views import bp as email_optin_views
     from portal.profile.unsubscribe import bp as unsubscribe_views
     from portal.profile.views import bp as profile_views
     from portal.segments.api import bp as segments_api
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
         profile_views,
         profile_api,
         unsubscribe_views,
+        email_optin_views,
         otp_views,
         mail_views,
         settings_views,

@@ -16,7 +16,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.roles import refuse_while_acting
 from portal.accounts.throttle import throttle_password_reset
-from portal.request_context import change_origin
+from portal.request_context import change_origin, client_ip, user_agent
 
 bp = Blueprint("email_flows_api", __name__)
 
@@ -68,7 +68,7 @@ def email_set_primary(token: str):
 
 @bp.get("/users/registration/account-confirm-email/<token>/")
 def confirm_email(token: str):
-    email_flows.confirm_email(token=token)
+    email_flows.confirm_email(token=token, client_ip=client_ip(), user_agent=user_agent())
     return jsonify(detail=_("Thank you: your email address is confirmed."))
 
 

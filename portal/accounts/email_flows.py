@@ -175,37 +175,58 @@ def confirm_email_change(*, token: str, origin: ChangeOrigin) -> User:
 # --- confirming a new account's address -----------------------------------------------------
 
 
-def confirmation_token(user: User) -> str:
-    return tokens.make(tokens.EMAIL_CONFIRM, {"u": user.id, "e": user.email})
+def confirmation_token(user: User, *, optin_source: str | None = None) -> str:
+    payload = {"u": user.id, "e": user.email}
+    if optin_source:
+        payload["o"] = optin_source  # the email consent ticked at sign-up waits for this link
+    return tokens.make(tokens.EMAIL_CONFIRM, payload)
 
 
-def send_confirmation(user: User) -> None:
-    """Send the link that confirms the account's address (in the caller's transaction)."""
+def send_confirmation(user: User, *, optin_source: str | None = None) -> None:
+    """Send the link that confirms the account's address (in the caller's transaction).
+
+    With ``optin_source`` (``web``/``api``: where the customer signed up) the email
+    consent ticked at sign-up waits for this link too (double opt-in): opening it
+    confirms the address and starts the email consent (docs/consents.md).
+    """
     send_mail(
         to=user.email,
         template="email_confirm",
         language_code=user.language_code,
         user=user,
-        link=_link("email_flows.confirm_email", confirmation_token(user)),
+        link=_link("email_flows.confirm_email", confirmation_token(user, optin_source=optin_source)),
         days=max(1, current_app.config["EMAIL_CONFIRMATION_TIMEOUT"] // 86400),
+        optin=bool(optin_source),
     )
 
 
 def resend_confirmation(*, email: str) -> None:
     """Send the confirmation again to an unconfirmed account at ``email``; for any
     other address nothing is sent, and the caller answers the same."""
+    from portal.profile.email_optin import signup_optin_source  # profile builds on accounts
+
     user = user_by_email(email)
     if user is not None and user.is_active and user.email_confirmed_at is None:
-        send_confirmation(user)
+        send_confirmation(user, optin_source=signup_optin_source(user))
         db.session.commit()
 
 
-def confirm_email(*, token: str) -> User:
+def confirm_email(*, token: str, client_ip: str | None = None, user_agent: str = "") -> User:
+    """Confirm the address; a sign-up's email consent waiting for this link starts too."""
+    from portal.profile.email_optin import confirm_signup_optin  # profile builds on accounts
+
     payload = tokens.read(tokens.EMAIL_CONFIRM, token, max_age=current_app.config["EMAIL_CONFIRMATION_TIMEOUT"])
     user = db.session.get(User, payload.get("u")) if payload else None
     if user is None or payload.get("e") != user.email:
         raise invalid_link()
+    changed = False
     if user.email_confirmed_at is None:
         user.email_confirmed_at = clock.now()
+        changed = True
+    if payload.get("o") in ("web", "api"):
+        changed = confirm_signup_optin(
+            user=user, token=token, source=payload["o"], client_ip=client_ip, user_agent=user_agent
+        ) or changed
+    if changed:
         db.session.commit()
     return user

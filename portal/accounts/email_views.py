@@ -17,7 +17,7 @@ from portal.accounts.forms import PasswordResetForm, PasswordResetRequestForm, R
 from portal.accounts.throttle import throttle_password_reset
 from portal.errors import FieldErrors
 from portal.forms import PortalForm
-from portal.request_context import change_origin
+from portal.request_context import change_origin, client_ip, user_agent
 
 bp = Blueprint("email_flows", __name__, url_prefix="/account")
 
@@ -85,7 +85,7 @@ def confirm_email(token: str):
     form = ConfirmForm.from_request()
     if form.is_submitted() and form.validate():
         try:
-            email_flows.confirm_email(token=token)
+            email_flows.confirm_email(token=token, client_ip=client_ip(), user_agent=user_agent())
         except FieldErrors:
             return render_template("accounts/link_invalid.html", again=url_for(".resend_confirmation")), 400
         flash(_("Thank you: your email address is confirmed."), "success")

@@ -21,6 +21,7 @@ from portal import clock
 RESET = "password-reset"
 EMAIL_CHANGE = "email-change"
 EMAIL_CONFIRM = "email-confirm"
+EMAIL_OPTIN = "email-optin"
 
 
 class ClockSigner(TimestampSigner):

@@ -37,6 +37,8 @@ TEMPLATES = (
     "email_changed",
     "email_confirm",
     "phone_changed",
+    "email_optin",
+    "consent_by_phone",
 )
 
 
@@ -56,9 +58,13 @@ def render_mail(template: str, *, language: str, **context) -> tuple[str, str, s
     return " ".join(subject.split()), text, html
 
 
-def send_mail(*, to: str, template: str, language_code: str | None, **context) -> None:
+def send_mail(
+    *, to: str, template: str, language_code: str | None, unsubscribe: str | None = None, **context
+) -> None:
     """Render ``template`` in the recipient's language and send it.
 
+    ``unsubscribe``: the one-click unsubscribe URL, put in ``List-Unsubscribe`` with
+    ``List-Unsubscribe-Post`` (RFC 8058), for mail about marketing consent.
     Raises ``ServiceUnavailable`` when the message did not go out; the caller's
     transaction is then rolled back by the error handler (nothing half-done).
     """
@@ -69,6 +75,9 @@ def send_mail(*, to: str, template: str, language_code: str | None, **context) -
     message["To"] = to
     message["Date"] = rfc2822_date(clock.now())
     message["Message-ID"] = make_msgid(domain=Address(addr_spec=_sender_address()).domain or None)
+    if unsubscribe:
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     try:

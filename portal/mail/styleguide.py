@@ -55,7 +55,30 @@ def email_changed():
 
 @entry("email/email_confirm.html", "sent", note="After sign-up: confirm the address.")
 def email_confirm():
+    return {"user": fixtures.customer(), "link": LINK, "days": 3, "optin": False}
+
+
+@entry(
+    "email/email_confirm.html",
+    "with email consent",
+    note="The email consent ticked at sign-up (KVKK confirmation on) starts with this link too.",
+)
+def email_confirm_optin():
+    return {"user": fixtures.customer(), "link": LINK, "days": 3, "optin": True}
+
+
+@entry("email/email_optin.html", "sent", note="Email double opt-in: the link that turns the email consent on.")
+def email_optin():
     return {"user": fixtures.customer(), "link": LINK, "days": 3}
+
+
+@entry(
+    "email/consent_by_phone.html",
+    "sent",
+    note="An agent recorded an email grant on a call: the customer is told, with a link to undo it.",
+)
+def consent_by_phone():
+    return {"user": fixtures.customer(), "link": "https://portal.example.com/unsubscribe/example-token"}
 
 
 @entry("email/phone_changed.html", "notice")

@@ -34,7 +34,23 @@ def update_profile():
     Consents and the phone may wait for a code (KVKK confirmation): then the
     answer is 202 and nothing has changed yet.
     """
-    return patch_profile(ProfileForm, services.update_profile, pending_body=lambda r: pending_json(r.user, r.changes))
+    return patch_profile(ProfileForm, services.update_profile, pending_body=pending_body)
+
+
+def pending_body(result: services.ProfileUpdate) -> dict:
+    """The 202 body: the values that wait (for the code, or ``email_allowed`` for its link).
+
+    When the email consent waits for its double opt-in link, ``email_confirmation_sent_to``
+    names the address the link went to and ``detail`` says so.
+    """
+    if not result.email_link_to:
+        return pending_json(result.user, result.changes)
+    body = pending_json(result.user, {**result.changes, "email_allowed": True})
+    body["email_confirmation_sent_to"] = result.email_link_to
+    body["detail"] = _(
+        "We sent a confirmation link to %(email)s. Email messages start when you open it.", email=result.email_link_to
+    )
+    return body
 
 
 def patch_profile(
@@ -60,7 +76,7 @@ def patch_profile(
     )
     if result.status == "resent":
         return jsonify(message="success")
-    if result.status == "pending":
+    if result.status in ("pending", "email_pending"):
         return jsonify(pending_body(result)), 202
     return jsonify(profile_json(result.user))
 

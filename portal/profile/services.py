@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -26,8 +26,9 @@ from portal.accounts.models import User
 from portal.accounts.notices import notify
 from portal.errors import FieldErrors, PermissionDenied, RateLimited
 from portal.extensions import db
+from portal.mail.services import send_mail
 from portal.otp.services import DAY, Challenge, send_code, send_notice, user_subject, verify_code, wait_text
-from portal.profile import avatars
+from portal.profile import avatars, email_optin
 from portal.profile.fields import SERVER_MANAGED_ATTRIBUTES, check_attributes, primary_language
 from portal.profile.models import (
     CONSENT_FIELDS,
@@ -59,16 +60,20 @@ PHONE_CHANGE_PURPOSE = "phone_change"
 
 @dataclass(frozen=True)
 class ProfileUpdate:
-    """What became of an update: ``applied``, or ``pending`` a code (``resent`` for a new one)."""
+    """What became of an update: ``applied``, or ``pending`` a code (``resent`` for a new one),
+    or ``email_pending``: only the email consent waits, for its link (``email_link_to``)."""
 
     user: User
     status: str
     changes: dict[str, Any]
     challenge: Challenge | None = None
+    # Where the email double opt-in link went (the email grant waits for it, not in ``changes``).
+    email_link_to: str | None = None
 
     @property
     def applied(self) -> bool:
-        return self.status == "applied"
+        """The changes were saved (with ``email_pending`` all but the email consent)."""
+        return self.status in ("applied", "email_pending")
 
 
 def get_user(user_id: int) -> User:
@@ -187,7 +192,15 @@ def update_profile(
         refuse_if_phone_changes_capped(user_id)
     if origin.source == "call_center":
         return _apply_for_caller(user, effective, origin=origin, call_reference=call_reference)
+    # Email double opt-in: a grant of the email consent waits for a link sent to the
+    # address, not for the SMS code; the rest of the request goes its own way.
+    email_grant = effective.get("email_allowed") is True and kvkk_confirmation_enabled()
+    if email_grant:
+        changes = {name: value for name, value in changes.items() if name != "email_allowed"}
+        effective = {name: value for name, value in effective.items() if name != "email_allowed"}
     if not needs_code(effective) or not kvkk_confirmation_enabled():
+        # Sent before the commit of the rest: when the email cannot go, nothing changes.
+        link_to = email_optin.send_optin_link(user=user, origin=origin) if email_grant else None
         if any(name in effective for name in MERGED_FIELDS):
             # Merge into what is stored now, holding the row until the commit (a plain
             # field overwrites: it needs no lock).
@@ -195,7 +208,11 @@ def update_profile(
             effective = effective_changes(user, changes, replace_attributes=replace_attributes)
             if "phone" in effective:
                 refuse_if_phone_changes_capped(user_id)  # again, now that parallel changes wait for this one
-        return _apply(user, effective, origin=origin, code_reference=None)
+        result = _apply(user, effective, origin=origin, code_reference=None)
+        if link_to is None:
+            return result
+        status = "resent" if resend else "email_pending"
+        return ProfileUpdate(user=result.user, status=status, changes=result.changes, email_link_to=link_to)
 
     withdrawals = {name: False for name in CONSENT_FIELDS if effective.get(name) is False}
     if withdrawals:
@@ -217,7 +234,12 @@ def update_profile(
             locale=locale,
         )
         status = "resent" if resend else "pending"
-        return ProfileUpdate(user=user, status=status, changes=effective, challenge=challenge)
+        link_to = None
+        if email_grant and not resend:
+            # With the first request only: a resend or the code is for the SMS part.
+            link_to = email_optin.send_optin_link(user=user, origin=origin)
+            db.session.commit()
+        return ProfileUpdate(user=user, status=status, changes=effective, challenge=challenge, email_link_to=link_to)
     # verify_code marks the code used in this transaction; _apply commits both together,
     # merged into the row as it is once locked (the code confirms phone and consents only).
     reference = verify_code(purpose=purpose, subject=subject, phone=phone, payload=payload, code=code)
@@ -264,14 +286,19 @@ def _apply_for_caller(
 ) -> ProfileUpdate:
     """An agent records what the customer stated on a recorded line: no code, the call reference instead.
 
-    Grants are confirmed to the customer afterwards by SMS, with how to undo them.
+    Grants are confirmed to the customer afterwards, with how to undo them: an email
+    grant by an email to that address with its one-click unsubscribe link (sent before
+    the commit, so no email grant without it: the email double opt-in of a call), SMS
+    and call grants by SMS.
     """
     consents = [name for name in CONSENT_FIELDS if name in changes]
     call_reference = (call_reference or "").strip() or None
     if consents and not call_reference:
         raise FieldErrors({"call_reference": [_("Give the reference of the recorded call.")]})
+    if changes.get("email_allowed") is True:
+        notify_email_grant_by_phone(user=user)
     result = _apply(user, changes, origin=origin, code_reference=None, call_reference=call_reference)
-    granted = [name for name in consents if changes[name] is True]
+    granted = [name for name in consents if changes[name] is True and name != "email_allowed"]
     if granted and user.phone:
         notify_grant_by_phone(user=user, granted=granted, client_ip=origin.client_ip)
     return result
@@ -373,6 +400,22 @@ def notify_grant_by_phone(*, user: User, granted: list[str], client_ip: str | No
         text = consent_by_phone_text()
     if not send_notice(to=user.phone, text=text, purpose="consent_by_phone", client_ip=client_ip):
         log.warning("consent-by-phone notice not sent")
+
+
+def notify_email_grant_by_phone(*, user: User) -> None:
+    """Tell the address an agent recorded an email grant for, with a one-click way to undo it.
+
+    Does not commit; ``ServiceUnavailable`` when the email did not go (nothing changes then).
+    """
+    undo = url_for("unsubscribe.unsubscribe", token=unsubscribe_token(user=user, channel="email"), _external=True)
+    send_mail(
+        to=user.email,
+        template="consent_by_phone",
+        language_code=user.language_code,
+        user=user,
+        link=undo,
+        unsubscribe=undo,
+    )
 
 
 def phone_replaced_text() -> str:

@@ -218,3 +218,15 @@ def unsubscribe_done():
 @entry("profile/unsubscribe.html", "invalid link")
 def unsubscribe_invalid():
     return {"state": "invalid"}
+
+
+@entry("profile/email_optin.html", "confirm", note="GET of the email double opt-in link: the question and the button.")
+def email_optin_confirm():
+    from portal.profile.optin_views import OptinForm
+
+    return {"form": OptinForm(formdata=None), "email": "ayse.yilmaz@example.com"}
+
+
+@entry("profile/email_optin.html", "done", note="Opened without being logged in: the consent is on.")
+def email_optin_done():
+    return {"form": None, "email": "ayse.yilmaz@example.com"}

@@ -123,15 +123,22 @@ def _update(
         return _refused(form, error)
     except ServiceUnavailable as error:
         return _refused(form, error)
+    if result.email_link_to:
+        # Email double opt-in: the email consent starts when the link is opened.
+        flash(email_link_message(result.email_link_to), "info")
     if result.status == "pending":
         kept = {name: value for name, value in result.changes.items() if name != "avatar"}  # no bytes in a session
         session[PENDING_KEY] = {"changes": values_to_json(kept), "done": done}
         return Outcome(redirect=redirect(url_for("profile.confirm")))
     if result.changes:
         flash(_("Your changes were saved."), "success")
-    else:
+    elif not result.email_link_to:
         flash(_("Nothing changed."), "info")
     return Outcome(redirect=redirect(url_for(done)))
+
+
+def email_link_message(address: str) -> str:
+    return _("We sent a confirmation link to %(email)s. Email messages start when you open it.", email=address)
 
 
 def _refused(form, error: RateLimited | ServiceUnavailable) -> Outcome:

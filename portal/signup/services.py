@@ -180,16 +180,15 @@ def _create_account(
     db.session.add(user)
     try:
         db.session.flush()
-        record_consents(
-            user=user,
-            consents={name: bool(details.get(name)) for name in CONSENT_FIELDS},
-            origin=origin,
-            code_reference=reference,
-            initial=True,
-        )
+        consents = {name: bool(details.get(name)) for name in CONSENT_FIELDS}
+        # Email double opt-in: a ticked email consent starts when the confirmation link is opened.
+        optin = consents["email_allowed"] and kvkk_confirmation_enabled()
+        if optin:
+            del consents["email_allowed"]
+        record_consents(user=user, consents=consents, origin=origin, code_reference=reference, initial=True)
         link = loyalty.add_pending_link(user=user) if loyalty_card else None
         # The confirmation email goes before the commit: no account without it (docs/email.md).
-        send_confirmation(user)
+        send_confirmation(user, optin_source=origin.source if optin else None)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -41,6 +41,8 @@ PAGES_WITH_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "segments.admin_price_list_form": ("/admin/price-lists/new", "/admin/price-lists/1/edit"),
     # Needs a token signed with the app's key; its page is checked in tests/profile/test_withdrawals.py.
     "unsubscribe.unsubscribe": (),
+    # A made-up token shows the "link does not work" page; its button page is in the style guide.
+    "email_optin.confirm": ("/account/consents/email/not-a-token",),
 }
 
 ACCOUNTS = {

@@ -64,12 +64,12 @@ def test_cancelling_the_confirmation_changes_nothing(page, live_server, app, cus
     set_kvkk(app, True)
     login(page, live_server)
     page.goto(f"{live_server.url}/account/consents")
-    page.check("#email_allowed")
+    page.check("#sms_allowed")
     page.click("#consents-submit")
     page.wait_for_url("**/account/profile/confirm")
     page.click("#confirm-cancel")
     page.wait_for_url("**/account/consents")
-    assert page.text_content("#email_allowed-state strong") == "off"
+    assert page.text_content("#sms_allowed-state strong") == "off"
     assert page.is_visible("#consent-history-empty")
 
 

@@ -464,7 +464,7 @@ def test_a_phone_change_sends_the_code_to_the_new_phone_and_notifies_the_old(api
 
 def test_resend_sends_a_new_code_and_the_old_one_stops_working(api, app, client, customer, kvkk_on, frozen):
     api.login()
-    change = {"email_allowed": True}
+    change = {"call_allowed": True}
     api.patch("/users/profile/", json=change)
     first = last_code(client)
     clock.advance(seconds=61)
@@ -476,14 +476,14 @@ def test_resend_sends_a_new_code_and_the_old_one_stops_working(api, app, client,
         old = api.patch("/users/profile/", json={**change, "code": first})
         assert refusal(old)[:2] == (406, "sms_verification_100_2")
     assert api.patch("/users/profile/", json={**change, "code": second}).status_code == 200
-    assert stored(app).email_allowed is True
+    assert stored(app).call_allowed is True
 
 
 def test_resend_within_the_cooldown_is_a_429(api, client, customer, kvkk_on, frozen):
     api.login()
-    api.patch("/users/profile/", json={"email_allowed": True})
+    api.patch("/users/profile/", json={"call_allowed": True})
     clock.advance(seconds=10)
-    response = api.patch("/users/profile/", json={"email_allowed": True, "resend": True})
+    response = api.patch("/users/profile/", json={"call_allowed": True, "resend": True})
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "50"
     assert "detail" in response.get_json()
@@ -502,14 +502,14 @@ def test_other_data_than_the_code_was_sent_for_is_refused(api, app, client, cust
     api.login()
     api.patch("/users/profile/", json={"sms_allowed": True})
     code = last_code(client)
-    response = api.patch("/users/profile/", json={"sms_allowed": True, "email_allowed": True, "code": code})
+    response = api.patch("/users/profile/", json={"sms_allowed": True, "call_allowed": True, "code": code})
     assert refusal(response) == (
         406,
         "kvkk_service_100_2",
         "Mismatch confirmation data {phone}, {sms_allowed}, {email_allowed}, {call_allowed}, {email}.",
     )
     user = stored(app)
-    assert (user.sms_allowed, user.email_allowed) == (False, False)
+    assert (user.sms_allowed, user.call_allowed) == (False, False)
 
 
 def test_another_phone_than_the_code_was_sent_to_is_refused(api, app, client, customer, kvkk_on):
@@ -561,12 +561,12 @@ def test_a_used_code_cannot_confirm_again(api, app, client, customer, kvkk_on):
 def test_a_user_without_a_phone_must_give_one_to_grant(api, app, make_user, kvkk_on):
     make_user(email="nophone@example.com")
     api.login("nophone@example.com")
-    response = api.patch("/users/profile/", json={"email_allowed": True})
+    response = api.patch("/users/profile/", json={"sms_allowed": True})
     assert (response.status_code, response.get_json()) == (
         400,
         {"phone": ["A mobile phone number is needed to send you the verification code."]},
     )
-    assert stored(app, "nophone@example.com").email_allowed is False
+    assert stored(app, "nophone@example.com").sms_allowed is False
 
 
 def test_a_user_without_a_phone_withdraws_at_once(api, app, make_user, kvkk_on):
@@ -612,11 +612,11 @@ def test_withdrawals_sent_with_a_grant_apply_at_once_and_the_grant_waits(api, ap
 def test_a_user_without_a_phone_can_confirm_on_a_new_one(api, app, client, make_user, kvkk_on):
     make_user(email="nophone@example.com")
     api.login("nophone@example.com")
-    change = {"email_allowed": True, "phone": NEW_PHONE}
+    change = {"sms_allowed": True, "phone": NEW_PHONE}
     assert api.patch("/users/profile/", json=change).status_code == 202
     assert api.patch("/users/profile/", json={**change, "code": last_code(client, NEW_PHONE)}).status_code == 200
     user = stored(app, "nophone@example.com")
-    assert (user.email_allowed, user.phone) == (True, NEW_PHONE)
+    assert (user.sms_allowed, user.phone) == (True, NEW_PHONE)
 
 
 def test_non_sensitive_changes_apply_at_once_with_kvkk_on(api, app, client, customer, kvkk_on):

@@ -258,13 +258,13 @@ def test_resend_sends_a_new_code(auth, app, client, customer, kvkk_on, frozen):
 
 def test_cancel_discards_the_pending_change(auth, app, client, customer, kvkk_on):
     auth.login()
-    auth.post("/account/consents", {"email_allowed": "y"})
+    auth.post("/account/consents", {"sms_allowed": "y"})
     code = last_code(client)
     response = auth.post("/account/profile/confirm", {"cancel": "1"})
     assert (response.status_code, response.location) == (302, "/account/consents")
     assert client.get("/account/profile/confirm").location == "/account/profile"
     auth.post("/account/profile/confirm", {"code": code}, token_from="/account/consents")
-    assert stored(app).email_allowed is False
+    assert stored(app).sms_allowed is False
     assert history_rows(app) == []
 
 
