@@ -33,7 +33,7 @@ install-dev: $(VENV)/.dev-installed $(CATALOGUES)
 translations: $(VENV)/.run-installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-output --no-wrap \
 		-o $(TRANSLATIONS)/messages.pot .
-	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap --ignore-obsolete --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d $(TRANSLATIONS)
 
 # axe-core for the accessibility test, pinned in package-lock.json.
