@@ -1,5 +1,6 @@
 """Extension objects, unbound; ``create_app`` binds them."""
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,3 +32,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+# Safe methods: what the portal never rate-limits.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@limiter.request_filter
+def _reads_are_never_limited() -> bool:
+    """Every limit the portal sets counts writes (login attempts, reset requests, sign-ups:
+    each names its ``methods``, which tests/security/test_limit_scope.py keeps so), so a
+    read is exempt at once instead of Flask-Limiter looking up, on every page and JSON
+    read, the limits that would apply to it."""
+    return request.method in READ_METHODS

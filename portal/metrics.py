@@ -20,6 +20,7 @@ import hmac
 import ipaddress
 import os
 import time
+from functools import lru_cache
 
 from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
@@ -52,13 +53,27 @@ LOYALTY_CALLS = Counter(
 LOGIN_ENDPOINTS = {"accounts.login", "accounts_api.login"}
 
 
+@lru_cache(maxsize=2048)
+def _request_series(endpoint: str, method: str, status: int) -> tuple[Counter, Histogram]:
+    """The request counter's and the latency histogram's children for one label set.
+
+    ``labels()`` validates and looks the children up under a lock on every call;
+    prometheus_client's children stay the same objects for the life of the process,
+    so each request looks its pair up here instead. The label sets are few (routes
+    × methods × statuses: 404s share "unmatched"), far below the bound."""
+    return (
+        REQUESTS.labels(endpoint=endpoint, method=method, status=str(status)),
+        LATENCY.labels(endpoint=endpoint, status=str(status)),
+    )
+
+
 def _record_request(response):
     endpoint = request.endpoint or "unmatched"  # 404s share one label: no label per random path
-    status = str(response.status_code)
-    REQUESTS.labels(endpoint=endpoint, method=request.method, status=status).inc()
+    requests, latency = _request_series(endpoint, request.method, response.status_code)
+    requests.inc()
     started = g.get("request_started")
     if started is not None:
-        LATENCY.labels(endpoint=endpoint, status=status).observe(time.perf_counter() - started)
+        latency.observe(time.perf_counter() - started)
     if response.status_code == 429 and endpoint in LOGIN_ENDPOINTS and request.method == "POST":
         LOGINS.labels(outcome="throttled").inc()
     return response

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, has_request_context, request, url_for
 
 
 def content_hashes(folder: Path) -> dict[str, str]:
@@ -28,12 +28,21 @@ def content_hashes(folder: Path) -> dict[str, str]:
 def init_static_files(app: Flask) -> None:
     versions = content_hashes(Path(app.static_folder)) if app.config["STATIC_VERSIONED"] and app.static_folder else {}
 
+    built: dict[tuple[str, str], str] = {}
+
     @app.template_global()
     def static_url(filename: str) -> str:
-        version = versions.get(filename)
-        if version is None:
-            return url_for("static", filename=filename)
-        return url_for("static", filename=filename, v=version)
+        # The URL depends only on the file, its version (fixed for the process) and
+        # where the app is mounted (the request's script root, e.g. behind a proxy
+        # prefix): built by url_for once per pair, as every page links the same few.
+        key = (request.script_root if has_request_context() else "", filename)
+        url = built.get(key)
+        if url is None:
+            version = versions.get(filename)
+            url = url_for("static", filename=filename, **({} if version is None else {"v": version}))
+            if len(built) < 1024:  # a template that links many files must not grow this without end
+                built[key] = url
+        return url
 
     @app.after_request
     def cache_versioned_static(response: Response) -> Response:

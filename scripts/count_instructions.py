@@ -13,7 +13,8 @@ in one run and ``--many`` times in another; the difference of the two runs' tota
 divided by the difference of the counts, is one request's cost without the start-up.
 Each pair is repeated ``--runs`` times; the median is printed, in millions.
 
-Needs valgrind (``apt-get install valgrind``). A pair takes a minute or two.
+Needs valgrind (``apt-get install valgrind``) and Redis (the production
+configuration's rate-limit store; ``BENCH_RATELIMIT_STORAGE_URI``, as ``make bench``). A pair takes a minute or two.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def _environment(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         SMS_BACKEND="http",
         SMS_GATEWAY_URL="http://127.0.0.1:9/sms",  # the page sends no SMS
+        # Production refuses per-process counters; the measured pages count nothing.
+        RATELIMIT_STORAGE_URI=os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0"),
         FLASK_APP="wsgi.py",
         PYTHONHASHSEED="0",
     )

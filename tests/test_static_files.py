@@ -63,3 +63,18 @@ def test_a_wrong_or_missing_version_is_not_cached_long(client):
 def test_scripts_are_versioned_too(client):
     scripts = [s["src"] for s in page(client.get("/account/login")).find_all("script", src=True)]
     assert scripts and all(parse_qs(urlsplit(src).query)["v"] for src in scripts)
+
+
+def test_urls_follow_where_the_portal_is_mounted(client):
+    """A URL built once is kept per mount point: behind a proxy that mounts the portal
+    under a prefix, the same page links the prefixed files, before and after."""
+    plain = stylesheet_urls(client)
+    mounted = [
+        link["href"]
+        for link in page(client.get("/account/login", base_url="http://localhost/shop/")).find_all(
+            "link", rel="stylesheet"
+        )
+    ]
+    assert [urlsplit(url).path for url in mounted] == ["/shop/static/css/tokens.css", "/shop/static/css/portal.css"]
+    assert [url.removeprefix("/shop") for url in mounted] == plain
+    assert stylesheet_urls(client) == plain

@@ -56,11 +56,20 @@ def api_phone(value: str | None) -> str | None:
     (``05551112233`` in Turkey) and others in E.164; ``e164`` shows E.164 everywhere."""
     if not value or current_app.config["API_PHONE_FORMAT"] != "national":
         return value
+    return _national_digits(value, current_app.config["DEFAULT_PHONE_REGION"])
+
+
+@lru_cache(maxsize=4096)
+def _national_digits(value: str, region: str) -> str:
+    """``value`` in ``region``'s national digits, or as it is for another region's number.
+
+    A pure function of its two strings, and parsing a number is a fair part of a JSON
+    read, so the answers for the numbers seen lately are kept."""
     try:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:
         return value
-    if phonenumbers.region_code_for_number(number) != current_app.config["DEFAULT_PHONE_REGION"]:
+    if phonenumbers.region_code_for_number(number) != region:
         return value
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return "".join(ch for ch in national if ch.isdigit())
