@@ -283,7 +283,7 @@ def login(client: httpx.Client, base_url: str, email: str, password: str) -> Log
     if response.status_code != 200:
         raise BenchError(f"login as {email} failed: {response.status_code} {response.text[:300]}")
     cookies = set_cookies(response)
-    return Login(cookie=f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}",
+    return Login(cookie=f"osessionid={cookies['osessionid']}; csrftoken={cookies['csrftoken']}",
                  csrf_token=cookies["csrftoken"])  # fmt: skip
 
 
