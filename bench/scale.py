@@ -279,12 +279,13 @@ class Site:
 
 
 def login(client: httpx.Client, base_url: str, email: str, password: str) -> Login:
+    """As a storefront does: ``GET /csrf_token/`` once, then ``POST /users/login/``."""
+    token = client.get(f"{base_url}/csrf_token/").json()["csrf_token"]
     response = client.post(f"{base_url}/users/login/", json={"email": email, "password": password})
     if response.status_code != 200:
         raise BenchError(f"login as {email} failed: {response.status_code} {response.text[:300]}")
     cookies = set_cookies(response)
-    return Login(cookie=f"osessionid={cookies['osessionid']}; csrftoken={cookies['csrftoken']}",
-                 csrf_token=cookies["csrftoken"])  # fmt: skip
+    return Login(cookie=f"osessionid={cookies['osessionid']}; csrftoken={token}", csrf_token=token)
 
 
 @dataclass(frozen=True)
