@@ -402,7 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     demo_url = demo_url_for(large_url)
     for url in (large_url, demo_url):
         ensure_database(url)
-    demo_env, large_env = portal_env(demo_url), portal_env(large_url)
+    # The agent signs in with a password only: a second factor is a step of the login,
+    # which is not what is measured here, and production requires one of staff.
+    demo_env, large_env = (portal_env(url, STAFF_REQUIRE_2FA="false") for url in (demo_url, large_url))
 
     if args.reuse:
         engine = create_engine(large_url)
