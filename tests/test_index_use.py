@@ -133,11 +133,33 @@ def test_login_lookup_uses_the_unique_email_index(rows):
     assert_indexed(sent, touching="FROM users")
 
 
-@pytest.mark.parametrize("query", ["customer12", "YILMAZ", "öztürk", "ayşe yılmaz", "İNCE", "0532 000 00 42"])
-def test_agent_search_uses_indexes(app, rows, query):
+@pytest.mark.parametrize(
+    ("query", "statements"),
+    [
+        # One name word: the surname-prefix check, then the counted, sorted page.
+        ("YILMAZ", 2),
+        ("öztürk", 2),
+        ("İNCE", 2),
+        # Several words, a word with digits, or a phone number: the counted, sorted page alone.
+        ("customer12", 1),
+        ("ayşe yılmaz", 1),
+        ("0532 000 00 42", 1),
+    ],
+)
+def test_agent_search_uses_indexes(app, rows, query, statements):
     with app.test_request_context():
         sent = statements_of(lambda: agents.search_customers(query=query))
-    assert len([s for s, _ in sent if "FROM users" in s]) == 2  # the capped count and the page
+    assert len([s for s, _ in sent if "FROM users" in s]) == statements
+    assert_indexed(sent, touching="FROM users")
+
+
+def test_a_surname_beyond_the_cap_is_told_by_the_prefix_index(app, rows):
+    """300 Yılmaz of 3,000, a cap of 100: the prefix index says "100+", the page is read by number."""
+    with app.test_request_context():
+        sent = statements_of(lambda: agents.search_customers(query="yılmaz", count_cap=100))
+    checked = [(s, p) for s, p in sent if "FROM users" in s]
+    assert len(checked) == 2
+    assert "ix_users_search_name_prefix" in plan(*checked[0])
     assert_indexed(sent, touching="FROM users")
 
 

@@ -110,6 +110,29 @@ def test_the_count_stops_at_the_cap(db, make_user):
     assert (exact.total, exact.capped) == (1, False)
 
 
+def test_beyond_the_cap_pages_follow_the_customer_number(db, make_user):
+    """A word only first names hold (no surname starts with it) is counted up to the cap too."""
+    made = [make_user(email=f"m{n}@example.com", first_name="Many", last_name=f"Zeki{n}") for n in range(7)]
+    make_user(email="other@example.com", first_name="Other", last_name="Kaya")
+    first = services.search_customers(query="MANY", per_page=3, count_cap=5)
+    assert (first.total, first.capped, first.pages) == (5, True, 2)
+    assert [u.id for u in first.items] == [u.id for u in made[:3]]
+    second = services.search_customers(query="many", page=2, per_page=3, count_cap=5)
+    assert [u.id for u in second.items] == [u.id for u in made[3:6]]
+    # Two words beyond the cap: the same order.
+    both = services.search_customers(query="many zeki", per_page=3, count_cap=5)
+    assert (both.capped, [u.id for u in both.items]) == (True, [u.id for u in made[:3]])
+
+
+def test_a_page_past_the_last_shows_the_last(db, make_user):
+    for n in range(25):
+        make_user(email=f"c{n:02d}@example.com", first_name="Page", last_name=f"Person{n:02d}")
+    result = services.search_customers(query="page", page=9, per_page=20)
+    assert (result.page, result.total, result.has_next) == (2, 25, False)
+    assert emails(result) == [f"c{n:02d}@example.com" for n in range(20, 25)]
+    assert services.search_customers(query="nobody", page=3).items == []
+
+
 def test_search_pages(db, make_user):
     for n in range(25):
         make_user(email=f"c{n:02d}@example.com", first_name="Page", last_name=f"Person{n:02d}")
