@@ -9,7 +9,7 @@ database collation's order cannot serve ``LIKE``. On SQLite a plain partial
 B-tree, like the other search indexes there.
 
 Revision ID: h10_s1
-Revises: h13_01
+Revises: h4_i1
 Create Date: 2026-12-03 17:40:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'h10_s1'
-down_revision = 'h13_01'
+down_revision = 'h4_i1'
 branch_labels = None
 depends_on = None
 
