@@ -85,7 +85,7 @@ def test_customer_page(console, agent, customer):
     console.login()
     doc = page(console.client.get(f"/agent/customers/{customer.id}"))
     assert doc.find(id="customer-email").text == "demo@example.com"
-    assert doc.find(id="customer-phone").text == "+905551112233"
+    assert doc.find(id="customer-phone").text == "0555 111 22 33"
     assert doc.find(id="consent-sms").text == "off"
     assert doc.find(id="consent-history-empty") is not None
     assert doc.find(id="customer-segment").text == "none"  # no segment defined at all
