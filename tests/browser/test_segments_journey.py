@@ -27,7 +27,7 @@ def test_switch_segment_from_the_navigation(page, live_server, demo_segments):
     page.get_by_label("Everyone").check()
     page.click("#segment-submit")
     page.wait_for_selector("#flashes")
-    assert page.text_content("#flashes").strip() == "Your segment is now Everyone."
+    assert page.text_content("#flashes").strip() == "Customer group: now Everyone."
     assert current.text_content() == "Everyone"
     assert page.locator(".choice--current [id$='-currency']").text_content() == "TRY"
     assert page.locator(".choice--current input[type=radio]").is_checked()
