@@ -15,7 +15,7 @@ def demo_segments(app, customer):
 def test_switch_segment_from_the_navigation(page, live_server, demo_segments):
     login(page, live_server)
     page.wait_for_url("**/account/profile")
-    page.click("nav.site-nav >> text=Segment")
+    page.click("nav.site-nav >> text=Customer group")
     page.wait_for_url("**/account/segments")
 
     options = page.locator("#segment-form .choice__title")
