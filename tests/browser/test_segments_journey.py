@@ -12,10 +12,10 @@ def demo_segments(app, customer):
         seed_demo()
 
 
-def test_switch_segment_from_the_navigation(page, live_server, demo_segments):
+def test_switch_segment_from_the_profile(page, live_server, demo_segments):
     login(page, live_server)
     page.wait_for_url("**/account/profile")
-    page.click("nav.site-nav >> text=Customer group")
+    page.click("#profile-segment-link")
     page.wait_for_url("**/account/segments")
 
     options = page.locator("#segment-form .choice__title")
