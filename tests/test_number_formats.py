@@ -30,5 +30,6 @@ def test_profile_page_shows_the_phone_nationally_and_the_api_keeps_its_format(au
     auth.login()
     doc = page(auth.client.get("/account/profile"))
     assert doc.find(id="profile-phone").get_text(strip=True) == "0555 111 22 33"
+    assert doc.find("input", attrs={"name": "phone"})["value"] == "0555 111 22 33"
     api.login()
     assert api.get("/users/profile/").get_json()["phone"] == "+905551112233"  # the test config: API_PHONE_FORMAT e164
