@@ -16,6 +16,16 @@ BASE_DIR = Path(__file__).resolve().parent
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
 
 
+def _env_words(raw: str | None) -> str | dict[str, str] | None:
+    """A word, or one per language (``en=Club,tr=Kulüp`` → a mapping); empty → None."""
+    if not raw or not raw.strip():
+        return None
+    parts = [part.split("=", 1) for part in raw.split(",")]
+    if all(len(part) == 2 and part[0].strip() for part in parts):
+        return {code.strip(): word.strip() for code, word in parts}
+    return raw.strip()
+
+
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -150,6 +160,9 @@ class Config:
         name.strip() for name in os.environ.get("PROTECTED_ATTRIBUTES", "customer_type").split(",") if name.strip()
     )
     PROFILE_ATTRIBUTE_VALUE_MAX_LENGTH = 255
+    # The word customers read for "segment" (portal.segments.labels): unset → "Customer group"
+    # through gettext; one word, or one per language as "en=Club,tr=Kulüp".
+    SEGMENT_LABEL = _env_words(os.environ.get("SEGMENT_LABEL"))
     MEDIA_DIR = os.environ.get("MEDIA_DIR", str(BASE_DIR / "instance" / "media"))
     AVATAR_MAX_BYTES = 2 * 1024 * 1024
     AVATAR_MAX_SIDE = 4096

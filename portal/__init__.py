@@ -162,9 +162,13 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
+    from portal.numbers import init_number_filters
+    from portal.segments.labels import init_segment_label
     from portal.templating import init_templating, template_context
 
     init_templating(app)
+    init_number_filters(app)
+    init_segment_label(app)
 
     @app.context_processor
     def portal_context():

@@ -1,4 +1,7 @@
-"""``make screenshots``: the main pages and every style guide entry, at 360 and 1280 px.
+"""``make screenshots``: the main pages and every style guide entry, at 390 and 1280 px.
+
+``scripts/screenshots.py --pages`` shoots only the real pages (logged out, customer,
+agent, admin), not the style guide entries: a quicker look at what people meet.
 
 Serves the app on a loopback port with a throwaway SQLite database holding the
 demo data (``flask seed-demo``), and drives Debian's Chromium with Playwright.
@@ -26,8 +29,12 @@ from portal import create_app, styleguide  # noqa: E402
 from portal.styleguide.pages import html_pages  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-WIDTHS = (360, 1280)
-ACCOUNTS = {"customer": ("demo@example.com", "portal-demo-2026"), "agent": ("agent@example.com", "portal-agent-2026")}
+WIDTHS = (390, 1280)
+ACCOUNTS = {
+    "customer": ("demo@example.com", "portal-demo-2026"),
+    "agent": ("agent@example.com", "portal-agent-2026"),
+    "admin": ("admin@example.com", "portal-admin-2026"),
+}
 OUT = ROOT / "screenshots"
 
 
@@ -83,7 +90,8 @@ def main() -> None:
                 count = shoot(browser, base_url, pages, OUT / "logged-out")
                 for who, account in ACCOUNTS.items():
                     count += shoot(browser, base_url, pages, OUT / who, account)
-                count += shoot(browser, base_url, entries, OUT / "styleguide")
+                if "--pages" not in sys.argv[1:]:
+                    count += shoot(browser, base_url, entries, OUT / "styleguide")
                 browser.close()
         finally:
             server.shutdown()

@@ -234,6 +234,11 @@ def page(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+def in_groups(card_number: str) -> str:
+    """A loyalty card number as pages show it: groups of four digits."""
+    return " ".join(card_number[i : i + 4] for i in range(0, len(card_number), 4))
+
+
 def form_token(response) -> str:
     field = page(response).find("input", attrs={"name": "csrf_token"})
     assert field is not None, "page has no CSRF field"

@@ -223,11 +223,12 @@ def test_the_navigation_follows_each_page_language_and_role(app, client, auth, c
     auth.login()
     profile = _nav(client.get("/account/profile"))
     assert ("Profile", "/account/profile", "page") in profile
-    assert ("Consents", "/account/consents", None) in profile
-    assert all(text != "Manage segments" for text, _href, _current in profile)
+    assert [text for text, _href, _current in profile] == ["Profile", "Privacy & consents", "Security", "Loyalty"]
+    assert all(text != "Segments" for text, _href, _current in profile)
     consents = _nav(client.get("/account/consents"))
     assert ("Profile", "/account/profile", None) in consents
-    assert ("Consents", "/account/consents", "page") in consents
+    assert ("Privacy & consents", "/account/consents", "page") in consents
+    assert ("Privacy & consents", "/account/consents", "page") in _nav(client.get("/account/privacy"))
     assert _nav(client.get("/account/profile", base_url="http://localhost/shop/"))[0][1] == "/shop/account/profile"
 
     auth.post("/language", {"language": "tr", "next": "/account/profile"}, token_from="/account/profile")
@@ -239,8 +240,20 @@ def test_the_navigation_follows_each_page_language_and_role(app, client, auth, c
 
     AuthActions(admin).login(email="boss@example.com")
     admin_nav = _nav(admin.get("/account/profile"))
-    assert ("Manage segments", "/admin/segments", None) in admin_nav
+    assert ("Segments", "/admin/segments", None) in admin_nav
     assert ("Profile", "/account/profile", "page") in admin_nav
     assert page(admin.get("/account/profile")).find(id="nav-user").get_text() != page(
         client.get("/account/profile")
     ).find(id="nav-user").get_text()
+
+
+def test_development_links_are_in_the_footer_only_in_development(app, client, auth, customer):
+    auth.login()
+    doc = page(client.get("/account/profile"))
+    dev = doc.find("nav", id="dev-links")
+    assert dev.find("a", id="dev-styleguide")["href"] == "/_styleguide/"
+    nav_hrefs = [a["href"] for a in doc.find("nav", class_="site-nav").find_all("a")]
+    assert not [href for href in nav_hrefs if href.startswith(("/_styleguide", "/_dev"))]
+
+    app.config["DEV_PAGES"] = False  # production: no development pages, no links to them
+    assert page(client.get("/account/profile")).find(id="dev-links") is None

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from portal.errors import FieldErrors, NotAcceptable, RateLimited, ServiceUnavailable
 from portal.i18n import customer_locale
 from portal.iys.labels import IYS_SOURCE_LABELS
+from portal.numbers import display_phone
 from portal.otp.forms import CodeForm
 from portal.otp.services import latest_challenge, user_subject
 from portal.otp.views import mask_phone, phone_in_full, render_code_step
@@ -62,6 +63,9 @@ def _render_profile(
     attributes_form: AttributesForm | None = None,
 ):
     user = _user()
+    if details.phone.raw_data is None and details.phone.data:
+        # Not sent back by the person: the stored number as they read it (any format is accepted).
+        details.phone.data = display_phone(details.phone.data)
     return (
         render_template(
             "profile/profile.html",

@@ -12,6 +12,7 @@ from portal.profile.protection import protected_attributes
 from portal.request_context import change_origin
 from portal.segments import services
 from portal.segments.forms import ChooseSegmentForm, PriceListForm, SegmentForm
+from portal.segments.labels import segment_label
 from portal.segments.models import RULE_MEMBERS
 
 bp = Blueprint("segments", __name__)
@@ -37,7 +38,7 @@ def choose():
                 form.segment.errors = [error.message]
                 status = 406
             else:
-                flash(_("Your segment is now %(name)s.", name=segment.name), "success")
+                flash(_("%(label)s: now %(name)s.", label=segment_label(), name=segment.name), "success")
                 return redirect(url_for("segments.choose"))
         else:
             status = 400

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.styleguide import entry
+from portal.styleguide import entry, fixtures
 from portal.styleguide.components import ComponentsForm, components_context
 
 
@@ -55,3 +55,27 @@ def components_empty():
 @entry("styleguide/components.html", "field errors", note="Error summary, invalid fields, flashes of each kind.")
 def components_errors():
     return components_context(None)
+
+
+# The navigation of each role (issue 21), on the component gallery: the customer menu,
+# the staff menu apart (agent, admin), the development links in the footer; the
+# numbers' formats show on the profile, loyalty and agent pages' own entries.
+@entry(
+    "styleguide/components.html",
+    "navigation: customer",
+    logged_in=True,
+    note="Profile, Privacy & consents, Security, Loyalty; two lines at most at 390 px.",
+)
+def navigation_customer():
+    return components_context(ComponentsForm())
+
+
+@entry("styleguide/components.html", "navigation: agent", note="The staff menu first, then the agent's own account.")
+def navigation_agent():
+    return {**components_context(ComponentsForm()), "current_user": fixtures.agent()}
+
+
+@entry("styleguide/components.html", "navigation: admin", note="Customer service, Segments, Settings apart.")
+def navigation_admin():
+    admin = fixtures.customer(id=3, email="admin@example.com", first_name="Ali", last_name="Admin", role="admin")
+    return {**components_context(ComponentsForm()), "current_user": admin}

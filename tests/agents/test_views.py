@@ -86,7 +86,7 @@ def test_customer_page(console, agent, customer):
     console.login()
     doc = page(console.client.get(f"/agent/customers/{customer.id}"))
     assert doc.find(id="customer-email").text == "demo@example.com"
-    assert doc.find(id="customer-phone").text == "+905551112233"
+    assert doc.find(id="customer-phone").text == "0555 111 22 33"
     assert doc.find(id="consent-sms").text == "off"
     assert doc.find(id="consent-history-empty") is not None
     assert doc.find(id="customer-segment").text == "none"  # no segment defined at all
@@ -207,7 +207,7 @@ def test_acting_agent_sees_their_own_language_and_the_customer_gets_theirs(sql, 
     profile = page(console.client.get("/account/profile"))
     assert profile.html["lang"] == "en"
     assert profile.find(id="acting-banner") is not None
-    assert profile.find("nav").find("a", href="/account/consents").text.strip() == "Consents"
+    assert profile.find("nav").find("a", href="/account/consents").text.strip() == "Privacy & consents"
     refused = console.client.get("/agent/")
     assert (refused.status_code, page(refused).html["lang"]) == (403, "en")
     assert page(refused).find(id="error-message").text == "Not available while acting as a customer. Stop acting first."

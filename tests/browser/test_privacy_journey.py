@@ -39,7 +39,8 @@ def test_sign_in_with_a_code_instead_of_the_password(page, live_server, customer
 def test_download_my_data_then_delete_my_account(page, live_server, customer):
     login(page, live_server)
     page.wait_for_url("**/account/profile")
-    page.click("nav a[href='/account/privacy']")
+    page.click("nav >> text=Privacy & consents")
+    page.click("#consents-privacy-link")
     page.wait_for_url("**/account/privacy")
 
     with page.expect_download() as download_info:

@@ -12,10 +12,10 @@ def demo_segments(app, customer):
         seed_demo()
 
 
-def test_switch_segment_from_the_navigation(page, live_server, demo_segments):
+def test_switch_segment_from_the_profile(page, live_server, demo_segments):
     login(page, live_server)
     page.wait_for_url("**/account/profile")
-    page.click("nav.site-nav >> text=Segment")
+    page.click("#profile-segment-link")
     page.wait_for_url("**/account/segments")
 
     options = page.locator("#segment-form .choice__title")
@@ -27,7 +27,7 @@ def test_switch_segment_from_the_navigation(page, live_server, demo_segments):
     page.get_by_label("Everyone").check()
     page.click("#segment-submit")
     page.wait_for_selector("#flashes")
-    assert page.text_content("#flashes").strip() == "Your segment is now Everyone."
+    assert page.text_content("#flashes").strip() == "Customer group: now Everyone."
     assert current.text_content() == "Everyone"
     assert page.locator(".choice--current [id$='-currency']").text_content() == "TRY"
     assert page.locator(".choice--current input[type=radio]").is_checked()

@@ -59,9 +59,9 @@ def test_page_lists_available_segments_with_price_list_and_currency(client, auth
 
 def test_page_is_in_the_navigation(client, auth, catalog):
     auth.login()
-    links = [a["href"] for a in page(client.get("/account/profile")).select("nav.site-nav a")]
-    assert "/account/segments" in links
-    assert "/admin/segments" not in links
+    doc = page(client.get("/account/profile"))
+    assert doc.find(id="profile-segment-link")["href"] == "/account/segments"  # the profile links it
+    assert "/admin/segments" not in [a["href"] for a in doc.select("nav.site-nav a")]
 
 
 def test_switching_segment_confirms_and_marks_the_new_one(app, client, auth, customer, catalog):
@@ -69,7 +69,7 @@ def test_switching_segment_confirms_and_marks_the_new_one(app, client, auth, cus
     response = auth.post("/account/segments", {"segment": str(catalog["everyone"])})
     assert response.status_code == 302 and response.headers["Location"] == "/account/segments"
     doc = page(client.get("/account/segments"))
-    assert doc.find(id="flashes").get_text(strip=True) == "Your segment is now Everyone."
+    assert doc.find(id="flashes").get_text(strip=True) == "Customer group: now Everyone."
     assert doc.find(id="current-segment")["data-segment"] == str(catalog["everyone"])
     assert doc.find(id=f"segment-{catalog['everyone']}").has_attr("checked")
     assert chosen(app, customer.id) == catalog["everyone"]
@@ -319,3 +319,26 @@ def test_admin_edits_a_segment_and_customers_see_the_change(app, client, admin, 
         .get_text()
         == "No"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "setting", "word"),
+    [
+        ("en", None, "Customer group"),
+        ("tr", None, "Müşteri grubu"),
+        ("en", "Club", "Club"),
+        ("tr", {"en": "Club", "tr": "Kulüp"}, "Kulüp"),
+        ("en", {"tr": "Kulüp"}, "Customer group"),
+    ],
+)
+def test_customers_read_the_shops_word_for_segment(app, auth, make_user, language, setting, word):
+    app.config["SEGMENT_LABEL"] = setting
+    make_user(email="words@example.com", language_code=language)
+    auth.login("words@example.com")
+    doc = page(auth.client.get("/account/segments"))
+    assert doc.find(id="segment-title").get_text(strip=True) == word
+    assert doc.find("title").get_text(strip=True).startswith(word)
+    assert doc.find(id="segment-intro").get_text(strip=True).startswith(word)
+    profile = page(auth.client.get("/account/profile"))
+    assert profile.find(id="profile-segment-link").get_text(strip=True) == word
+    assert "segment" not in doc.find("main").get_text().lower()

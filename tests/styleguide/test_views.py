@@ -137,3 +137,21 @@ def test_unknown_entry_is_not_found(client):
 def test_absent_without_dev_pages(client):
     assert client.get("/_styleguide/").status_code == 404
     assert client.get(f"/_styleguide/{ENTRIES[0].slug}").status_code == 404
+
+
+def test_the_style_guide_shows_the_navigation_of_each_role_and_the_changed_numbers(client):
+    """Issue 21's components: each role's navigation, numbers as people read them."""
+
+    def nav(slug):
+        soup = page(client.get(f"/_styleguide/{slug}?lang=en"))
+        return [a.get_text(strip=True) for a in soup.find("nav", class_="site-nav").find_all("a")], soup
+
+    customer, soup = nav("styleguide-components--navigation-customer")
+    assert customer == ["Profile", "Privacy & consents", "Security", "Loyalty"]
+    assert soup.find("nav", id="dev-links").find("a", id="dev-styleguide") is not None
+    assert nav("styleguide-components--navigation-agent")[0] == ["Customer service", "Profile", "Security"]
+    admin = nav("styleguide-components--navigation-admin")[0]
+    assert admin == ["Customer service", "Segments", "Settings", "Profile", "Security"]
+    profile = page(client.get("/_styleguide/profile-profile--complete?lang=en"))
+    assert profile.find(id="profile-phone").get_text(strip=True) == "0555 111 22 33"
+    assert profile.find(id="profile-segment-link").get_text(strip=True) == "Customer group"
