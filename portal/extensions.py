@@ -1,6 +1,6 @@
 """Extension objects, unbound; ``create_app`` binds them."""
 
-from flask import request
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,14 +33,20 @@ login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
-# Safe methods: what the portal never rate-limits.
+# Safe methods: what the portal's own limits never count.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Operators' app-wide limits (config.py), which count reads too.
+APP_WIDE_LIMITS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 
 
 @limiter.request_filter
-def _reads_are_never_limited() -> bool:
-    """Every limit the portal sets counts writes (login attempts, reset requests, sign-ups:
-    each names its ``methods``, which tests/security/test_limit_scope.py keeps so), so a
-    read is exempt at once instead of Flask-Limiter looking up, on every page and JSON
-    read, the limits that would apply to it."""
-    return request.method in READ_METHODS
+def _reads_are_not_limited() -> bool:
+    """Every limit the portal itself sets counts writes (login attempts, reset requests,
+    sign-ups: each names its ``methods``, which tests/security/test_limit_scope.py keeps
+    so). So unless an operator configured app-wide limits, a read is exempt at once
+    instead of Flask-Limiter looking up, on every page and JSON read, the limits that
+    would apply to it."""
+    if request.method not in READ_METHODS:
+        return False
+    config = current_app.config
+    return not any(config.get(name) for name in APP_WIDE_LIMITS)

@@ -41,7 +41,8 @@ def skeleton(html: str) -> dict:
             form.get("id") or form["action"]: sorted(
                 control(element)
                 for element in form.find_all(["input", "select", "textarea", "button"])
-                if not element.get("name", "").endswith("_FORMS")
+                # (the portal's stale-form owner, like the CSRF token, is a mechanism, not the page)
+                if not element.get("name", "").endswith("_FORMS") and element.get("name") != "form_owner"
             )
             for form in soup.find_all("form")
         },

@@ -44,8 +44,8 @@ def test_profile_labels_and_options_follow_a_change_of_language(client, auth, cu
     assert before.find("label", attrs={"for": "first_name"}).get_text() == "First name"
     assert [o.get_text() for o in before.find("select", id="gender").find_all("option")] == [
         "Prefer not to say",
-        "female",
-        "male",
+        "Female",
+        "Male",
     ]
 
     auth.post("/language", {"language": "tr", "next": "/account/profile"}, token_from="/account/profile")

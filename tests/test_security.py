@@ -89,13 +89,16 @@ def test_application_limits_from_the_config_apply_across_routes(app_wide_limits,
 
 
 def test_blueprint_limits_apply_to_their_routes(app_wide_limits, app):
+    """A blueprint's limit counts its writes, as every portal limit does
+    (tests/security/test_limit_scope.py); its reads stay open."""
     bp = Blueprint("limited", __name__)
-    bp.add_url_rule("/limited", "page", lambda: "ok")
-    limiter.limit("1 per minute")(bp)
+    bp.add_url_rule("/limited", "page", lambda: "ok", methods=["GET", "POST"])
+    limiter.limit("1 per minute", methods=["POST"])(bp)
     app.register_blueprint(bp)
     client = app.test_client()
+    assert client.post("/limited", json={}).status_code == 200
+    assert _refused(client.post("/limited", json={}))
     assert client.get("/limited").status_code == 200
-    assert _refused(client.get("/limited"))
     assert client.get("/healthz").status_code == 200
 
 

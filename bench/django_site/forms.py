@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 INPUT = {"class": "field__input"}
-GENDER_CHOICES = [("", _("Prefer not to say")), ("female", _("female")), ("male", _("male"))]
+GENDER_CHOICES = [("", _("Prefer not to say")), ("female", _("Female")), ("male", _("Male"))]
 LANGUAGE_CHOICES = [("en", "English"), ("tr", "Türkçe")]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import wraps
 
+import phonenumbers
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
@@ -64,6 +65,7 @@ def profile(request):
         }, auto_id="%s")
         return render(request, "profile.html", {
             "user": user,
+            "phone_display": national_phone(user.phone),
             "form": details,
             "avatar_form": AvatarForm(auto_id="%s"),
             "attributes_form": AttributeFormSet(initial=attribute_rows(user), prefix="attributes", auto_id="%s"),
@@ -71,3 +73,10 @@ def profile(request):
             "languages": LANGUAGES,
             "language": user.language_code,
         })
+
+
+def national_phone(value: str | None) -> str | None:
+    """A stored (E.164) number as people read it: the national format (phonenumbers)."""
+    if not value:
+        return None
+    return phonenumbers.format_number(phonenumbers.parse(value, None), phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import phonenumbers
 from flask import Flask, request
 from flask_babel import get_locale as babel_locale
 from flask_login import current_user
@@ -54,6 +55,11 @@ def create_app(database_url: str | None = None, secret_key: str | None = None) -
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+
+    @app.template_filter("phone")
+    def phone(value: str) -> str:
+        """A stored (E.164) number as people read it: the national format (phonenumbers)."""
+        return phonenumbers.format_number(phonenumbers.parse(value, None), phonenumbers.PhoneNumberFormat.NATIONAL)
 
     @app.context_processor
     def layout():

@@ -10,8 +10,8 @@ from wtforms.validators import Length, Optional
 
 GENDER_CHOICES = [
     SelectChoice("", _l("Prefer not to say")),
-    SelectChoice("female", _l("female")),
-    SelectChoice("male", _l("male")),
+    SelectChoice("female", _l("Female")),
+    SelectChoice("male", _l("Male")),
 ]
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("tr", "Türkçe")]
 

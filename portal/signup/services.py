@@ -124,12 +124,14 @@ def needs_code(details: Mapping[str, Any], *, loyalty_card: bool = False) -> boo
 
     Always with ``PHONE_VERIFICATION`` on. With it off, only what the phone's
     owner must confirm still waits: a loyalty card (the loyalty service is told
-    the phone is confirmed) and, while KVKK confirmation is on, a consent
-    granted (as ``PATCH /users/profile/`` asks a code for a grant).
+    the phone is confirmed) and, while KVKK confirmation is on, an SMS or call
+    consent granted (as ``PATCH /users/profile/`` asks a code for those; an email
+    consent waits for its link instead, docs/consents.md).
     """
     if current_app.config["PHONE_VERIFICATION"] or loyalty_card:
         return True
-    return kvkk_confirmation_enabled() and any(bool(details.get(name)) for name in CONSENT_FIELDS)
+    by_code = (name for name in CONSENT_FIELDS if name != "email_allowed")
+    return kvkk_confirmation_enabled() and any(bool(details.get(name)) for name in by_code)
 
 
 def register_at_once(*, details: Mapping[str, Any], password_hash: str, origin: ChangeOrigin) -> User:

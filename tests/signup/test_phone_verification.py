@@ -148,11 +148,21 @@ def test_on_with_mandatory_email_the_code_gives_no_login(app, client):
 @OFF
 def test_off_kvkk_confirmation_on_a_granted_consent_still_waits_for_the_code(app, client):
     kvkk_confirmation(app, True)
-    response = client.post(REGISTRATION, json=PLAIN)  # email_allowed: true
+    response = client.post(REGISTRATION, json={**PLAIN, "sms_allowed": True})
     assert response.status_code == 202
     assert users(app) == []
-    assert client.post(REGISTRATION, json={**PLAIN, "code": code_for(client)}).status_code == 201
-    assert consent_rows(app) == [("call", False, True), ("email", True, True), ("sms", False, True)]
+    assert client.post(REGISTRATION, json={**PLAIN, "sms_allowed": True, "code": code_for(client)}).status_code == 201
+    # The SMS grant is confirmed by the code; the email one waits for its link (double opt-in).
+    assert consent_rows(app) == [("call", False, True), ("sms", True, True)]
+
+
+@OFF
+def test_off_kvkk_confirmation_on_an_email_grant_alone_waits_for_its_link_not_a_code(app, client):
+    kvkk_confirmation(app, True)
+    response = client.post(REGISTRATION, json=PLAIN)  # email_allowed: true, nothing else
+    assert response.status_code == 201
+    assert len(users(app)) == 1
+    assert ("email", True, True) not in consent_rows(app)
 
     # nothing granted: nothing for the code to confirm
     other = app.test_client()
