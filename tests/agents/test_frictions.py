@@ -50,7 +50,7 @@ def test_while_acting_the_menu_offers_only_what_an_agent_may_do(client, acting, 
 def test_the_customer_keeps_the_full_menu_on_the_same_page(client, auth, customer):
     auth.login()
     links = nav_links(page(client.get("/account/profile")))
-    assert "/account/security" in links and "/account/privacy" in links
+    assert "/account/security" in links and "/account/consents" in links  # privacy is reached from consents
 
 
 def test_the_audit_trail_reads_as_sentences(client, acting, customer):

@@ -207,7 +207,7 @@ def test_acting_agent_sees_their_own_language_and_the_customer_gets_theirs(sql, 
     profile = page(console.client.get("/account/profile"))
     assert profile.html["lang"] == "en"
     assert profile.find(id="acting-banner") is not None
-    assert profile.find("nav").find("a", href="/account/consents").text.strip() == "Privacy & consents"
+    assert profile.find("nav").find("a", href="/account/consents").text.strip() == "Consents"  # the acting menu
     refused = console.client.get("/agent/")
     assert (refused.status_code, page(refused).html["lang"]) == (403, "en")
     assert page(refused).find(id="error-message").text == "Not available while acting as a customer. Stop acting first."
