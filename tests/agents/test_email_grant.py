@@ -7,25 +7,20 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.profile.models import ConsentRecord
 from tests.conftest import ApiActions
-from tests.mail.conftest import Recorder, free_port, smtp_settings
+from tests.mail.conftest import free_port, smtp_server_on_loopback, smtp_settings
 from tests.mail.outbox import link_in, mails
 
 
 @pytest.fixture
 def mail_server():
     """A real SMTP server on loopback, as in tests/mail."""
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    recorder.port = controller.port
-    yield recorder
-    controller.stop()
+    with smtp_server_on_loopback() as recorder:
+        yield recorder
 
 
 @pytest.fixture

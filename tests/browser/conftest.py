@@ -79,3 +79,14 @@ def login(page, live_server, email="demo@example.com", password="portal-demo-202
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("#login-submit")
+
+
+@pytest.fixture
+def flow_server(app):
+    """A live server with the test-only code-step flow (tests/otp/flow.py) mounted."""
+    from tests.otp.flow import flow
+
+    app.register_blueprint(flow)
+    server = LiveServer(app).start()
+    yield server
+    server.stop()

@@ -5,18 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import LiveServer
-from tests.otp.flow import flow
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def flow_server(app):
-    app.register_blueprint(flow)
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.config(OTP_RESEND_COOLDOWN=2)

@@ -6,20 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import LiveServer
-from tests.otp.flow import flow
-
 pytestmark = pytest.mark.browser
 
 USED_UP = "This code was entered wrong too many times and can no longer be used."
-
-
-@pytest.fixture
-def flow_server(app):
-    app.register_blueprint(flow)
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
 
 
 def sms_code(page, server) -> str:

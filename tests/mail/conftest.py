@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 
 import pytest
@@ -31,14 +32,23 @@ class Recorder:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp_server():
+@contextmanager
+def smtp_server_on_loopback():
+    """A real SMTP server (aiosmtpd) on a free loopback port, recording what it receives."""
     recorder = Recorder()
     controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
     controller.start()
     recorder.port = controller.port
-    yield recorder
-    controller.stop()
+    try:
+        yield recorder
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    with smtp_server_on_loopback() as recorder:
+        yield recorder
 
 
 def smtp_settings(port: int) -> dict:
