@@ -48,7 +48,7 @@ def confirm_email_and_check_profile(page, live_server):
     page.click("#welcome-profile-link")
     page.wait_for_url("**/account/profile")
     assert page.text_content("#profile-email") == EMAIL
-    assert page.text_content("#profile-phone") == PHONE
+    assert page.text_content("#profile-phone") == "0555 111 22 33"  # PHONE, as people read it
     assert page.is_visible("#profile-email-unconfirmed")
 
     page.goto(confirmation_link(page, live_server))

@@ -30,7 +30,8 @@ def export(client):
 def test_the_page_is_in_the_navigation_and_offers_both_actions(auth, client, customer):
     auth.login()
     nav_links = [a["href"] for a in page(client.get("/account/profile")).select("nav a")]
-    assert "/account/privacy" in nav_links
+    assert "/account/consents" in nav_links  # "Privacy & consents"
+    assert page(client.get("/account/consents")).find("a", id="consents-privacy-link")["href"] == "/account/privacy"
     doc = page(client.get("/account/privacy"))
     assert doc.find("form", id="export-form")["action"] == "/account/privacy/export"
     assert doc.find("form", id="erase-form").find("input", attrs={"name": "password"}) is not None
