@@ -70,7 +70,7 @@ def _own_page() -> str | None:
     if referer.netloc:
         if f"{referer.scheme}://{referer.netloc}" != own:
             return None
-        path = "/" + referer.path.lstrip("/")  # never "//host": that would leave the site
+        path = "/" + referer.path.lstrip("/\\")  # never "//host" or "/\\host": either would leave the site
         return f"{path}?{referer.query}" if referer.query else path
     if fetch_site == "same-origin" or origin == own:
         return request.full_path.rstrip("?")  # no Referer: the form posts to the page that shows it
