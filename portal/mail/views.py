@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, abort, current_app, jsonify, render_template
+from flask import Blueprint
 
 from portal.mail import backends
 from portal.mail.models import OutboxMessage
-from portal.outbox import newest_first, utc_iso
+from portal.outbox import add_outbox_pages, utc_iso
 
 bp = Blueprint("mail", __name__)
 
@@ -28,36 +28,20 @@ def _setup(state) -> None:
     app = state.app
     backends.check_config(app.config)
     if outbox_enabled(app.config):
-        state.add_url_rule("/_dev/mail", "outbox", outbox_page, methods=["GET"])
-        state.add_url_rule("/_dev/mail.json", "outbox_json", outbox_json, methods=["GET"])
+        add_outbox_pages(
+            state, "/_dev/mail", enabled=outbox_enabled, model=OutboxMessage, template="mail/outbox.html",
+            as_json=_as_json, size=OUTBOX_SIZE,
+        )  # fmt: skip
 
 
-def _messages() -> list[OutboxMessage]:
-    return newest_first(OutboxMessage, OUTBOX_SIZE)
-
-
-def outbox_page():
-    """Development only: the emails the outbox backend 'sent', newest first."""
-    if not outbox_enabled(current_app.config):
-        abort(404)
-    return render_template("mail/outbox.html", messages=_messages())
-
-
-def outbox_json():
-    """Development only: the outbox for scripts and browser tests, newest first."""
-    if not outbox_enabled(current_app.config):
-        abort(404)
-    return jsonify(
-        [
-            {
-                "id": m.id,
-                "to": m.to,
-                "subject": m.subject,
-                "text": m.text,
-                "html": m.html,
-                "template": m.template,
-                "sent_at": utc_iso(m.sent_at),
-            }
-            for m in _messages()
-        ]
-    )
+def _as_json(m: OutboxMessage) -> dict:
+    """One email as ``/_dev/mail.json`` shows it to scripts and browser tests."""
+    return {
+        "id": m.id,
+        "to": m.to,
+        "subject": m.subject,
+        "text": m.text,
+        "html": m.html,
+        "template": m.template,
+        "sent_at": utc_iso(m.sent_at),
+    }

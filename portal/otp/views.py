@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import click
 import phonenumbers
-from flask import Blueprint, abort, current_app, g, jsonify, render_template
+from flask import Blueprint, current_app, g, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -36,7 +36,7 @@ from portal.otp.services import (
     step_limits,
     wait_text,
 )
-from portal.outbox import newest_first, utc_iso
+from portal.outbox import add_outbox_pages, utc_iso
 
 bp = Blueprint("otp", __name__)
 
@@ -57,8 +57,10 @@ def _setup(state) -> None:
     policy(app.config)
     gateways.check_config(app.config)
     if outbox_enabled(app.config):
-        state.add_url_rule("/_dev/sms", "outbox", outbox_page, methods=["GET"])
-        state.add_url_rule("/_dev/sms.json", "outbox_json", outbox_json, methods=["GET"])
+        add_outbox_pages(
+            state, "/_dev/sms", enabled=outbox_enabled, model=SmsMessage, template="otp/outbox.html",
+            as_json=_as_json, size=OUTBOX_SIZE,
+        )  # fmt: skip
 
 
 @bp.cli.command("cleanup")
@@ -268,32 +270,14 @@ def render_code_step(
     return render_template(template, **context, **step), status, headers
 
 
-def _outbox_messages() -> list[SmsMessage]:
-    return newest_first(SmsMessage, OUTBOX_SIZE)
-
-
-def outbox_page():
-    """Development only: the messages the outbox backend 'sent', newest first."""
-    if not outbox_enabled(current_app.config):
-        abort(404)
-    return render_template("otp/outbox.html", messages=_outbox_messages())
-
-
-def outbox_json():
-    """Development only: the outbox for scripts and browser tests, newest first."""
-    if not outbox_enabled(current_app.config):
-        abort(404)
-    return jsonify(
-        [
-            {
-                "id": m.id,
-                "to": m.to,
-                "body": m.body,
-                "purpose": m.purpose,
-                "status": m.status,
-                "error": m.error,
-                "sent_at": utc_iso(m.sent_at),
-            }
-            for m in _outbox_messages()
-        ]
-    )
+def _as_json(m: SmsMessage) -> dict:
+    """One SMS as ``/_dev/sms.json`` shows it to scripts and browser tests."""
+    return {
+        "id": m.id,
+        "to": m.to,
+        "body": m.body,
+        "purpose": m.purpose,
+        "status": m.status,
+        "error": m.error,
+        "sent_at": utc_iso(m.sent_at),
+    }
