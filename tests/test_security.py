@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,8 @@ def app_wide_limits():
     yield
     limiter.limit_manager.set_default_limits([])
     limiter.limit_manager.set_application_limits([])
-    limiter.limit_manager._blueprint_limits.pop("limited", None)
+    # A blueprint's limit stays with the shared limiter under the blueprint's name:
+    # test_blueprint_limits_apply_to_their_routes names its blueprint uniquely instead.
 
 
 def _refused(response) -> bool:
@@ -91,7 +93,7 @@ def test_application_limits_from_the_config_apply_across_routes(app_wide_limits,
 def test_blueprint_limits_apply_to_their_routes(app_wide_limits, app):
     """A blueprint's limit counts its writes, as every portal limit does
     (tests/security/test_limit_scope.py); its reads stay open."""
-    bp = Blueprint("limited", __name__)
+    bp = Blueprint(f"limited_{uuid.uuid4().hex}", __name__)
     bp.add_url_rule("/limited", "page", lambda: "ok", methods=["GET", "POST"])
     limiter.limit("1 per minute", methods=["POST"])(bp)
     app.register_blueprint(bp)
