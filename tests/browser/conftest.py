@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,13 +66,21 @@ def chromium():
         browser.close()
 
 
+@contextmanager
+def browser_page(chromium, *, width: int = 1280, locale: str = "en-US", **options):
+    """A page in a context of its own (no cookies shared), ``width`` px wide, in ``locale``."""
+    context = chromium.new_context(viewport={"width": width, "height": 900}, locale=locale, **options)
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.set_default_timeout(10_000)
-    pg = context.new_page()
-    yield pg
-    context.close()
+    with browser_page(chromium) as pg:
+        yield pg
 
 
 def login(page, live_server, email="demo@example.com", password="portal-demo-2026"):

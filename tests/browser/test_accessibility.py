@@ -17,7 +17,7 @@ import pytest
 
 from portal import styleguide
 from portal.styleguide.pages import html_pages, routes_with_arguments
-from tests.browser.conftest import login
+from tests.browser.conftest import browser_page, login
 
 pytestmark = pytest.mark.browser
 
@@ -64,10 +64,8 @@ def axe_source() -> str:
 @pytest.fixture
 def a11y_page(chromium):
     # axe is injected as an inline script, which our CSP (script-src 'self') forbids.
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", bypass_csp=True)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    with browser_page(chromium, bypass_csp=True) as page:
+        yield page
 
 
 @pytest.fixture

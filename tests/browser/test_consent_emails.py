@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 
 from portal.profile import services
 from portal.request_context import ChangeOrigin
-from tests.browser.conftest import login
+from tests.browser.conftest import browser_page, login
 from tests.profile.conftest import set_kvkk
 
 pytestmark = pytest.mark.browser
@@ -17,11 +17,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def turkish_page(chromium):
     """A Turkish browser (Accept-Language: tr-TR), as the customer's own."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="tr-TR")
-    context.set_default_timeout(10_000)
-    pg = context.new_page()
-    yield pg
-    context.close()
+    with browser_page(chromium, locale="tr-TR") as pg:
+        yield pg
 
 
 def link_in_mail(page, live_server, *, to: str, template: str, link_id: str) -> str:

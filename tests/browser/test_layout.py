@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import browser_page
+
 pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, 390)
@@ -27,10 +29,8 @@ CODE_STEPS = (
 
 @pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px")
 def sized_page(request, chromium):
-    context = chromium.new_context(viewport={"width": request.param, "height": 900}, locale="en-US")
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    with browser_page(chromium, width=request.param) as page:
+        yield page
 
 
 def control_size(page) -> float:

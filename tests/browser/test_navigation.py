@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import browser_page, login
 
 pytestmark = pytest.mark.browser
 
@@ -15,10 +15,8 @@ STAFF_PASSWORD = "portal-agent-2026"
 
 @pytest.fixture(params=(1280, 390), ids=lambda w: f"{w}px")
 def sized_page(request, chromium):
-    context = chromium.new_context(viewport={"width": request.param, "height": 900}, locale="en-US")
-    context.set_default_timeout(10_000)
-    yield request.param, context.new_page()
-    context.close()
+    with browser_page(chromium, width=request.param) as page:
+        yield request.param, page
 
 
 def nav_lines(page) -> int:
