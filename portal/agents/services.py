@@ -15,7 +15,7 @@ from typing import Any
 
 import phonenumbers
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from portal import clock
@@ -34,6 +34,9 @@ ACTION_WRITE = "write"
 # Agent search counts at most this many matches ("1,000+ customers found"): counting
 # every customer named Yılmaz in a million would cost more than the page itself.
 SEARCH_COUNT_CAP = 1000
+
+# The console shows a customer's audit trail this many events a page, newest first.
+AUDIT_TRAIL_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -388,16 +391,37 @@ def _unrecorded_consent_changes(acting: ActingSession) -> list[dict[str, Any]]:
     ]
 
 
-def audit_trail(*, customer_id: int, limit: int = 100) -> list[AuditEvent]:
-    """The customer's audit events, newest first."""
-    return list(
+@dataclass(frozen=True)
+class TrailPage:
+    """One page of a customer's audit trail, newest first, and where the next pages start."""
+
+    items: list[AuditEvent]
+    older: int | None  # the ``before`` of the next (older) page; None on the last one
+    is_newest: bool  # the page starts at the newest event
+
+
+def audit_trail(*, customer_id: int, before: int | None = None, limit: int = AUDIT_TRAIL_PAGE) -> TrailPage:
+    """The customer's audit events, newest first, ``limit`` at a time.
+
+    ``before`` is an event id from the previous page ("older events"): the page
+    continues after it in (time, id) order, so every page is read from the
+    ``(customer_id, created_at, id)`` index at the same cost however long the
+    trail is. An id that is not one of this customer's events starts at the
+    newest, as an old or edited link should.
+    """
+    statement = select(AuditEvent).where(AuditEvent.customer_id == customer_id)
+    anchor = db.session.get(AuditEvent, before) if before is not None else None
+    if anchor is not None and anchor.customer_id == customer_id:
+        statement = statement.where(tuple_(AuditEvent.created_at, AuditEvent.id) < tuple_(anchor.created_at, anchor.id))
+    else:
+        before = None
+    rows = list(
         db.session.execute(
-            select(AuditEvent)
-            .where(AuditEvent.customer_id == customer_id)
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-            .limit(limit)
+            statement.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit + 1)
         ).scalars()
     )
+    items = rows[:limit]
+    return TrailPage(items=items, older=items[-1].id if len(rows) > limit else None, is_newest=before is None)
 
 
 def staff_names(*, user_ids: set[int]) -> dict[int, str]:

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.agents.forms import ActForm, ResetLinkForm, SearchForm
 from portal.agents.models import AuditEvent
-from portal.agents.services import LoyaltyStatus, SearchPage, SegmentStatus
+from portal.agents.services import LoyaltyStatus, SearchPage, SegmentStatus, TrailPage
 from portal.privacy.forms import EraseCustomerForm
 from portal.styleguide import entry, fixtures
 
@@ -96,7 +96,16 @@ def _audit_trail() -> list[AuditEvent]:
 
 
 def _customer(
-    customer=None, *, act_form=None, history=None, trail=(), segment=None, loyalty=None, erase_form=None
+    customer=None,
+    *,
+    act_form=None,
+    history=None,
+    trail=(),
+    older=None,
+    is_newest=True,
+    segment=None,
+    loyalty=None,
+    erase_form=None,
 ) -> dict:
     customer = customer or fixtures.customer()
     return {
@@ -104,7 +113,7 @@ def _customer(
         "customer": customer,
         "act_form": act_form or ActForm(formdata=None),
         "reset_form": ResetLinkForm(formdata=None),
-        "trail": list(trail),
+        "trail": TrailPage(items=list(trail), older=older, is_newest=is_newest),
         "agent_names": {2: "Can Demir"},
         "consent_history": history,
         "segment": segment,
@@ -131,6 +140,16 @@ def customer_full():
             last_synced_at=datetime(2026, 5, 4, 9, 0, tzinfo=UTC),
         ),
     )
+
+
+@entry(
+    "agents/customer.html",
+    "older audit events",
+    logged_in=True,
+    note="A later page of a long audit trail: links to the newest and to older events.",
+)
+def customer_trail_page():
+    return _customer(history=[], trail=_audit_trail(), older=1, is_newest=False)
 
 
 @entry(

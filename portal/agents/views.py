@@ -69,16 +69,18 @@ def _customer_page(
     customer = services.get_customer(customer_id=customer_id)
     if customer is None:
         raise NotFound(_("No customer with this number."))
-    trail = services.audit_trail(customer_id=customer.id)
+    # "Older events" pages through the trail (?before=<event id>); a form's answer shows the newest.
+    before = request.args.get("before", type=int) if request.method == "GET" else None
+    trail_page = services.audit_trail(customer_id=customer.id, before=before)
     consent_history = services.consent_history_for(customer_id=customer.id)
-    people = {event.agent_id for event in trail} | {r.actor_id for r in consent_history or () if r.actor_id}
+    people = {event.agent_id for event in trail_page.items} | {r.actor_id for r in consent_history or () if r.actor_id}
     return (
         render_template(
             "agents/customer.html",
             customer=customer,
             act_form=act_form,
             reset_form=reset_form or ResetLinkForm(formdata=None),
-            trail=trail,
+            trail=trail_page,
             agent_names=services.staff_names(user_ids=people),
             consent_history=consent_history,
             segment=services.segment_for(customer_id=customer.id),

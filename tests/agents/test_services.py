@@ -187,7 +187,7 @@ def test_start_and_stop_are_recorded_once(db, pair):
     assert acting.ends_at - acting.started_at == timedelta(minutes=30)
     assert services.stop_acting(acting_session_id=acting.id, why="stop", client_ip="10.0.0.9") is True
     assert services.stop_acting(acting_session_id=acting.id, why="logout", client_ip="10.0.0.9") is False
-    rows = services.audit_trail(customer_id=customer.id)
+    rows = services.audit_trail(customer_id=customer.id).items
     assert [(r.action, r.details.get("why"), r.reason, r.agent_id) for r in reversed(rows)] == [
         ("start", None, "Ticket 7", agent.id),
         ("stop", "stop", "Ticket 7", agent.id),
@@ -208,7 +208,7 @@ def test_abandoned_sessions_are_closed_as_expired(db, pair):
     db.session.expire_all()
     row = db.session.get(ActingSession, acting.id)
     assert (row.end_reason, row.ended_at) == ("expired", acting.ends_at)
-    assert [r.details.get("why") for r in services.audit_trail(customer_id=customer.id)] == ["expired", None]
+    assert [r.details.get("why") for r in services.audit_trail(customer_id=customer.id).items] == ["expired", None]
 
 
 def test_audit_events_are_append_only(db, pair):
@@ -229,6 +229,47 @@ def test_audit_events_are_append_only(db, pair):
         db.session.execute(delete(AuditEvent))
     db.session.rollback()
     assert db.session.execute(select(AuditEvent.reason)).scalars().all() == ["T-1"]
+
+
+def add_events(db, agent, customer, times):
+    """Audit events at the given times (several may share one), oldest first; their ids."""
+    events = [
+        AuditEvent(agent_id=agent.id, customer_id=customer.id, action="write", reason=f"T-{n}", created_at=at)
+        for n, at in enumerate(times)
+    ]
+    db.session.add_all(events)
+    db.session.commit()
+    return [event.id for event in events]
+
+
+def test_the_audit_trail_is_read_a_page_at_a_time_newest_first(db, pair, make_user):
+    agent, customer = pair
+    other = make_user(email="other@example.com")
+    now = clock.now()
+    # 45 events, three to a second, so that pages must break ties between equal times by id.
+    ids = add_events(db, agent, customer, [now + timedelta(seconds=n // 3) for n in range(45)])
+    add_events(db, agent, other, [now + timedelta(seconds=100)])
+    newest_first = list(reversed(ids))
+
+    first = services.audit_trail(customer_id=customer.id, limit=20)
+    assert [e.id for e in first.items] == newest_first[:20]
+    assert (first.older, first.is_newest) == (newest_first[19], True)
+    second = services.audit_trail(customer_id=customer.id, before=first.older, limit=20)
+    assert [e.id for e in second.items] == newest_first[20:40]
+    assert (second.older, second.is_newest) == (newest_first[39], False)
+    last = services.audit_trail(customer_id=customer.id, before=second.older, limit=20)
+    assert [e.id for e in last.items] == newest_first[40:]
+    assert (last.older, last.is_newest) == (None, False)
+
+
+@pytest.mark.parametrize("before", ["another customer's event", "no such event"])
+def test_a_trail_page_after_an_event_not_of_the_customer_starts_at_the_newest(db, pair, make_user, before):
+    agent, customer = pair
+    other = make_user(email="other@example.com")
+    [mine] = add_events(db, agent, customer, [clock.now()])
+    [theirs] = add_events(db, agent, other, [clock.now() + timedelta(seconds=1)])
+    page = services.audit_trail(customer_id=customer.id, before=theirs if before.startswith("another") else 10**9)
+    assert ([e.id for e in page.items], page.older, page.is_newest) == ([mine], None, True)
 
 
 def test_recent_access_for_the_customer(db, pair):

@@ -403,6 +403,43 @@ def test_audit_rows_for_a_whole_session(sql, acting, agent, customer):
     assert doc.select_one(f"#audit-{rows[2].id}").select_one("td.audit-action").text == "Stopped acting."
 
 
+def test_a_long_audit_trail_is_shown_a_page_at_a_time(sql, console, agent, customer):
+    def add(session):
+        now = clock.now()
+        session.add_all(
+            AuditEvent(agent_id=agent.id, customer_id=customer.id, action="write", reason=f"T-{n}",
+                       created_at=now + timedelta(seconds=n), details={"method": "POST", "path": "/x", "status": 200})
+            for n in range(45)
+        )  # fmt: skip
+        session.commit()
+        return session.execute(select(AuditEvent.id).order_by(AuditEvent.id.desc())).scalars().all()
+
+    newest_first = sql(add)
+    console.login()
+
+    def shown(doc):
+        return [int(row["id"].removeprefix("audit-")) for row in doc.select("#audit-trail tbody tr")]
+
+    doc = page(console.client.get(f"/agent/customers/{customer.id}"))
+    assert shown(doc) == newest_first[:20]
+    assert doc.find(id="audit-newest") is None
+    older = doc.find(id="audit-older")
+    assert older["href"] == f"/agent/customers/{customer.id}?before={newest_first[19]}#audit-title"
+
+    doc = page(console.client.get(older["href"]))
+    assert shown(doc) == newest_first[20:40]
+    assert doc.find(id="audit-newest")["href"] == f"/agent/customers/{customer.id}#audit-title"
+    doc = page(console.client.get(doc.find(id="audit-older")["href"]))
+    assert shown(doc) == newest_first[40:]
+    assert doc.find(id="audit-older") is None and doc.find(id="audit-newest") is not None
+
+    # An edited link (not a number, or past the oldest event) gets a page that still works.
+    assert shown(page(console.client.get(f"/agent/customers/{customer.id}?before=x"))) == newest_first[:20]
+    doc = page(console.client.get(f"/agent/customers/{customer.id}?before={newest_first[-1]}"))
+    assert doc.find(id="audit-trail") is None
+    assert doc.find(id="audit-empty").find(id="audit-newest") is not None
+
+
 def test_customer_sees_that_customer_service_accessed_the_account(client, acting, auth):
     acting.stop()
     acting.auth.logout()
