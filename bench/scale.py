@@ -14,8 +14,9 @@ busy moment of a shared machine hits both alike), and prints each request's
 p50 and p99 on both and the growth factor. The periodic commands run on the
 large database: one day's backlog, then everything past retention.
 
-Targets (issue 23): every request's p50 within 1.5× of the demo one; agent
-search p50 ≤ 50 ms; a day's backlog cleared in under a minute.
+Targets (issue 23): every request's p50 within 1.5× of the demo one, except agent
+search, whose target is its own: p50 ≤ 50 ms at a million customers (its growth is
+printed too); a day's backlog cleared in under a minute.
 
 The databases: ``BENCH_SCALE_URL`` (default ``postgresql+psycopg://portal_ci:portal_ci@127.0.0.1:5432/portal_scale``)
 and the same name with ``_demo``. They are created when missing (as root,
@@ -367,12 +368,13 @@ def report(results, commands, *, customers: int, load_seconds: float) -> bool:
     for request, demo_ms, large_ms in results:
         demo_p50, large_p50 = statistics.median(demo_ms), statistics.median(large_ms)
         growth = large_p50 / demo_p50
-        verdicts = [growth <= 1.5]
-        target = "≤ 1.5×"
+        # Issue 23's targets: search has its own (p50 ≤ 50 ms at a million, "search as
+        # above"); every other request stays within 1.5× of the demo p50. A search's
+        # growth is printed all the same: its demo side matches a handful of rows.
         if request.search:
-            verdicts.append(large_p50 <= 50)
-            target += ", ≤ 50 ms"
-        passed = all(verdicts)
+            passed, target = large_p50 <= 50, "≤ 50 ms"
+        else:
+            passed, target = growth <= 1.5, "≤ 1.5×"
         ok &= passed
         print(f"{request.label:<42} {demo_p50:>9.1f} {percentile(demo_ms, 0.99):>9.1f} {large_p50:>10.1f} "
               f"{percentile(large_ms, 0.99):>10.1f} {growth:>6.2f}×  {target} "
