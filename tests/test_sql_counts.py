@@ -159,3 +159,28 @@ def test_agent_console_asks_nothing_twice(app, client, auth, make_user, customer
     repeated = sorted({s for s in statements if statements.count(s) > 1})
     assert statements, "counted nothing"
     assert repeated == [], "\n".join(f"{statements.count(s)}x {s[0]} {s[1]}" for s in repeated)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/account/profile",
+        "/account/consents",
+        "/account/segments",
+        "/account/loyalty",
+        "/account/privacy",
+        "/account/security",
+        "/users/profile/",
+        "/users/segments/",
+    ],
+)
+def test_customer_pages_ask_nothing_twice(app, client, auth, customer, path):
+    """Issue 23: no statement runs twice in one request (the same SQL with the same parameters)."""
+    assert auth.login().status_code == 302
+    assert client.get(path).status_code == 200  # warm-up
+    with counting_statements_with_parameters(app) as statements:
+        response = client.get(path)
+    assert response.status_code == 200
+    repeated = sorted({s for s in statements if statements.count(s) > 1})
+    assert statements, "counted nothing"
+    assert repeated == [], "\n".join(f"{statements.count(s)}x {s[0]} {s[1]}" for s in repeated)
