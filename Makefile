@@ -65,7 +65,7 @@ SERVE_PORT ?= 8000
 serve: install
 	@test -f $(ENV_FILE) || { \
 	  echo "make serve reads the production settings from $(ENV_FILE), which does not exist."; \
-	  echo "Make it from the example and fill in at least SECRET_KEY, DATABASE_URL, REDIS_URL and the SMS gateway:"; \
+	  echo "Make it from the example and fill in at least SECRET_KEY, DATABASE_URL, REDIS_URL, the SMS gateway and DATA_CONTROLLER_*:"; \
 	  echo "  mkdir -p $$(dirname $(ENV_FILE)) && cp docs/production.env.example $(ENV_FILE) && chmod 600 $(ENV_FILE)"; \
 	  echo "Then, once per release: set -a; . $(abspath $(ENV_FILE)); set +a; PORTAL_CONFIG=production $(VENV)/bin/flask --app wsgi.py db upgrade"; \
 	  echo "(docs/deploy.md explains every setting)"; exit 1; } >&2
