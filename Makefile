@@ -11,8 +11,11 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/mess
 
 .PHONY: install install-dev run serve test lint db seed clean translations screenshots bench bench-scale load wrk fuzz
 
+# Without python3-venv, `python3 -m venv` fails after creating bin/python: remove the
+# half-made venv, or the next make would take it as done.
 $(VENV)/bin/python:
-	python3 -m venv $(VENV)
+	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "the portal needs Python 3.11 or later" >&2; exit 1; }
+	python3 -m venv $(VENV) || { rm -rf $(VENV); echo "python3 -m venv failed: on Debian, apt-get install python3-venv" >&2; exit 1; }
 	$(PY) -m pip install -q --upgrade pip
 
 $(VENV)/.run-installed: requirements.txt | $(VENV)/bin/python
@@ -65,7 +68,7 @@ SERVE_PORT ?= 8000
 serve: install
 	@test -f $(ENV_FILE) || { \
 	  echo "make serve reads the production settings from $(ENV_FILE), which does not exist."; \
-	  echo "Make it from the example and fill in at least SECRET_KEY, DATABASE_URL, REDIS_URL and the SMS gateway:"; \
+	  echo "Make it from the example and fill in at least SECRET_KEY, DATABASE_URL, REDIS_URL, the SMS gateway and DATA_CONTROLLER_*:"; \
 	  echo "  mkdir -p $$(dirname $(ENV_FILE)) && cp docs/production.env.example $(ENV_FILE) && chmod 600 $(ENV_FILE)"; \
 	  echo "Then, once per release: set -a; . $(abspath $(ENV_FILE)); set +a; PORTAL_CONFIG=production $(VENV)/bin/flask --app wsgi.py db upgrade"; \
 	  echo "(docs/deploy.md explains every setting)"; exit 1; } >&2

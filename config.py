@@ -15,6 +15,16 @@ BASE_DIR = Path(__file__).resolve().parent
 # Config.SECRET_KEY itself takes the environment's value when there is one.
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
 
+# The data controller's identity as shipped: examples for development and tests, never
+# accepted in production (ProductionConfig.check), where the privacy notice would name
+# a company that does not exist. DATA_CONTROLLER_KEP is optional (empty: left out).
+EXAMPLE_DATA_CONTROLLER = {
+    "DATA_CONTROLLER_NAME": "Portal Mağazacılık A.Ş.",
+    "DATA_CONTROLLER_ADDRESS": "Örnek Mah. Deneme Cad. No: 1, 34000 İstanbul",
+    "DATA_CONTROLLER_EMAIL": "kvkk@example.com",
+    "DATA_CONTROLLER_MERSIS": "0000000000000000",
+}
+
 
 def _env_words(raw: str | None) -> str | dict[str, str] | None:
     """A word, or one per language (``en=Club,tr=Kulüp`` → a mapping); empty → None."""
@@ -179,10 +189,13 @@ class Config:
     # The data controller (veri sorumlusu) the notice names, and the sender the consent
     # text names (with SMS_BRAND, the brand). MERSIS: the 16-digit central registry
     # number; KEP (registered electronic mail) is optional and left out when unset.
-    DATA_CONTROLLER_NAME = os.environ.get("DATA_CONTROLLER_NAME", "Portal Mağazacılık A.Ş.")
-    DATA_CONTROLLER_ADDRESS = os.environ.get("DATA_CONTROLLER_ADDRESS", "Örnek Mah. Deneme Cad. No: 1, 34000 İstanbul")
-    DATA_CONTROLLER_EMAIL = os.environ.get("DATA_CONTROLLER_EMAIL", "kvkk@example.com")
-    DATA_CONTROLLER_MERSIS = os.environ.get("DATA_CONTROLLER_MERSIS", "0000000000000000")
+    # The defaults are examples (EXAMPLE_DATA_CONTROLLER); production refuses them.
+    DATA_CONTROLLER_NAME = os.environ.get("DATA_CONTROLLER_NAME", EXAMPLE_DATA_CONTROLLER["DATA_CONTROLLER_NAME"])
+    DATA_CONTROLLER_ADDRESS = os.environ.get(
+        "DATA_CONTROLLER_ADDRESS", EXAMPLE_DATA_CONTROLLER["DATA_CONTROLLER_ADDRESS"]
+    )
+    DATA_CONTROLLER_EMAIL = os.environ.get("DATA_CONTROLLER_EMAIL", EXAMPLE_DATA_CONTROLLER["DATA_CONTROLLER_EMAIL"])
+    DATA_CONTROLLER_MERSIS = os.environ.get("DATA_CONTROLLER_MERSIS", EXAMPLE_DATA_CONTROLLER["DATA_CONTROLLER_MERSIS"])
     DATA_CONTROLLER_KEP = os.environ.get("DATA_CONTROLLER_KEP", "")
     # Recipients abroad (KVKK art. 9), semicolon-separated, e.g. "Example Cloud Ltd. (Ireland):
     # hosting". Empty (the default): the notice says no personal data is transferred abroad.
@@ -322,7 +335,7 @@ class ProductionConfig(Config):
 
     @staticmethod
     def check(config: dict) -> None:
-        """Refuse to start with development settings."""
+        """Refuse to start with development settings or the example data controller."""
         problems = []
         if not config.get("SECRET_KEY") or config["SECRET_KEY"] in {
             DEV_SECRET_KEY,
@@ -350,8 +363,34 @@ class ProductionConfig(Config):
                 problems.append("İYS sync is on (IYS_URL) but these are empty: " + ", ".join(missing))
             if not str(config["IYS_URL"]).startswith("https://"):
                 problems.append("IYS_URL must be https:// (the İYS password and tokens travel over it)")
+        problems.extend(_data_controller_problems(config))
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+
+def _folded(value: str) -> str:
+    """``value`` compared loosely: spaces and case (Turkish ı/İ too) do not count."""
+    return " ".join(value.split()).casefold().replace("\u0307", "").replace("ı", "i")
+
+
+def _data_controller_problems(config: dict) -> list[str]:
+    """What is wrong with the shop's legal identity (the privacy notice's data controller)."""
+    problems = []
+    unset = [
+        key
+        for key, example in EXAMPLE_DATA_CONTROLLER.items()
+        if not str(config.get(key) or "").strip() or _folded(str(config[key])) == _folded(example)
+    ]
+    if unset:
+        problems.append(
+            "the data controller the privacy notice names is missing or the shipped example: set "
+            + ", ".join(unset)
+            + " to the shop's own legal identity (docs/privacy.md)"
+        )
+    mersis = str(config.get("DATA_CONTROLLER_MERSIS") or "").strip()
+    if "DATA_CONTROLLER_MERSIS" not in unset and not (len(mersis) == 16 and mersis.isascii() and mersis.isdigit()):
+        problems.append("DATA_CONTROLLER_MERSIS must be the 16-digit MERSIS number")
+    return problems
 
 
 CONFIGS = {

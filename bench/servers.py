@@ -37,6 +37,14 @@ DEMO_PASSWORD = "portal-demo-2026"
 # Every request the benchmark makes, httpx's and wrk's (bench/request.lua), sends
 # this agent: Flask-Login's default session protection compares it with the login's.
 USER_AGENT = "portal-bench"
+# A shop's legal identity (the privacy notice's data controller): production refuses
+# the shipped examples (config.EXAMPLE_DATA_CONTROLLER), so every production start names one.
+DATA_CONTROLLER = {
+    "DATA_CONTROLLER_NAME": "Kuzey Moda Mağazacılık A.Ş.",
+    "DATA_CONTROLLER_ADDRESS": "Moda Cad. No: 12, 34710 Kadıköy/İstanbul",
+    "DATA_CONTROLLER_EMAIL": "kvkk@kuzeymoda.example",
+    "DATA_CONTROLLER_MERSIS": "0612345678900017",
+}
 
 
 class BenchError(RuntimeError):
@@ -140,6 +148,7 @@ def portal_env(database_url: str, **extra: str) -> dict[str, str]:
         RATELIMIT_STORAGE_URI=os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0"),
         FLASK_APP="wsgi.py",
         PYTHONUNBUFFERED="1",
+        **DATA_CONTROLLER,
     )
     env.update(extra)
     return env

@@ -30,6 +30,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.servers import DATA_CONTROLLER
+
 ROOT = Path(__file__).resolve().parent.parent
 EMAIL, PASSWORD = "demo@example.com", "portal-demo-2026"
 
@@ -46,6 +48,7 @@ def _environment(database_url: str) -> dict[str, str]:
         RATELIMIT_STORAGE_URI=os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0"),
         FLASK_APP="wsgi.py",
         PYTHONHASHSEED="0",
+        **DATA_CONTROLLER,
     )
     return env
 

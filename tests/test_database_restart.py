@@ -37,6 +37,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
+from bench.servers import DATA_CONTROLLER
 from portal.extensions import db
 from tests.conftest import DEMO_PASSWORD, empty_redis, usable_redis_url
 
@@ -114,6 +115,7 @@ def server(migrated, tmp_path):
         GUNICORN_WORKERS="2",
         GUNICORN_GRACEFUL_TIMEOUT="5",
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
+        **DATA_CONTROLLER,
     )
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log_file:

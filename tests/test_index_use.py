@@ -25,10 +25,20 @@ from portal.otp.services import purge_old_records
 from portal.search_text import name_key
 from portal.sessions import delete_expired_sessions
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="index use is checked on PostgreSQL (the production database); SQLite, the demo database, may scan",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="index use is checked on PostgreSQL (the production database); SQLite, the demo database, may scan",
+    ),
+    pytest.mark.usefixtures("store"),
+]
+
+
+@pytest.fixture
+def store() -> str:
+    """Sessions in the database, whatever ``REDIS_URL`` the run has (tests/conftest.py
+    ``store``): the pages' statements and the sessions cleanup are the database store's."""
+    return "database"
 
 ROWS = 3000
 FIRST = ["Ayşe", "Mehmet", "Zeynep", "Mustafa", "Elif", "Ahmet", "Çağla", "İsmail"]

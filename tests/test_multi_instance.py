@@ -23,7 +23,7 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from bench.servers import gunicorn, set_cookies
+from bench.servers import DATA_CONTROLLER, gunicorn, set_cookies
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.settings.services import KVKK_CONFIRMATION_ENABLED, set_setting
@@ -124,6 +124,7 @@ def instances(shared_services, gateway) -> Iterator[tuple[Instance, Instance]]:
         SMS_GATEWAY_URL=gateway.url,
         SMS_GATEWAY_TOKEN="gateway-token",  # noqa: S106 - the loopback gateway's
         PYTHONUNBUFFERED="1",
+        **DATA_CONTROLLER,
     )
     with gunicorn("wsgi:app", env, workers=2, probe="/healthz") as a, gunicorn(
         "wsgi:app", env, workers=2, probe="/healthz"

@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from bench.servers import DATA_CONTROLLER
 from portal.observability import json_handler
 from tests.conftest import DEMO_PASSWORD, ApiActions, form_token
 from tests.profile.conftest import PHONE, last_code, set_kvkk, wrong
@@ -118,7 +119,7 @@ def test_production_database_errors_leave_the_values_out(migrated):
     from tests.conftest import SHARED_LIMITS
 
     app = create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": "p" * 40, "SMS_BACKEND": "http",
-                      "RATELIMIT_STORAGE_URI": SHARED_LIMITS, "SQLALCHEMY_DATABASE_URI": migrated})
+                      "RATELIMIT_STORAGE_URI": SHARED_LIMITS, "SQLALCHEMY_DATABASE_URI": migrated, **DATA_CONTROLLER})
     with app.app_context():
         with pytest.raises(DBAPIError) as failed:
             db.session.execute(text("SELECT id FROM no_such_table WHERE phone = :phone"), {"phone": PHONE})

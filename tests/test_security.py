@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Blueprint
 
+from bench.servers import DATA_CONTROLLER
 from portal import create_app
 from portal.extensions import db, limiter
 from tests.conftest import SHARED_LIMITS, page
@@ -115,19 +116,20 @@ def test_pages_without_limits_carry_no_rate_limit_headers(client, auth, customer
 
 def test_production_refuses_without_secret_key(database_url):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": None, "SMS_BACKEND": "http"})
+        create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": None, "SMS_BACKEND": "http", **DATA_CONTROLLER})
 
 
 def test_production_refuses_development_backends(database_url):
+    settings = {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, **DATA_CONTROLLER}
     with pytest.raises(RuntimeError, match="outbox"):
-        create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "outbox"})
+        create_app({**settings, "SMS_BACKEND": "outbox"})
     with pytest.raises(RuntimeError, match="development pages"):
-        create_app({"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http", "DEV_PAGES": True})
+        create_app({**settings, "SMS_BACKEND": "http", "DEV_PAGES": True})
 
 
 def test_production_refuses_rate_limit_counters_per_worker(database_url):
     """memory:// counts in each worker process: 4 workers would allow 4 times the limit."""
-    settings = {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http"}
+    settings = {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http", **DATA_CONTROLLER}
     for storage in ("memory://", None):
         with pytest.raises(RuntimeError, match=r"rate-limit counters .* set REDIS_URL"):
             create_app({**settings, "RATELIMIT_STORAGE_URI": storage})
@@ -142,6 +144,7 @@ def test_production_starts_with_its_own_settings(migrated):
             "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",  # feat/otp: the http gateway needs its address
             "SQLALCHEMY_DATABASE_URI": migrated,
             "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+            **DATA_CONTROLLER,
         }
     )
     response = app.test_client().get("/account/login")
@@ -166,6 +169,7 @@ def test_production_takes_secret_key_from_environment(migrated, secret_key, star
         "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
         "DATABASE_URL": migrated,
         "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+        **DATA_CONTROLLER,
     }
     env.pop("DEV_PAGES", None)
     result = subprocess.run(

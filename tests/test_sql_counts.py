@@ -10,6 +10,10 @@ app's engine, which the server-side session store shares. Counts, not timings.
 Pool checkouts are counted too: each costs pool work of its own (and a ping
 when the connection sat idle, portal.database), so a request that leaves the
 session unchanged should use one connection.
+
+Where the sessions live changes what is counted, so every test names its session
+store (tests/conftest.py ``store``) instead of taking whatever ``REDIS_URL`` the run
+has: the database store unless a test asks for Redis.
 """
 
 from __future__ import annotations
@@ -25,6 +29,14 @@ from portal.extensions import db
 
 MAX_STATEMENTS = 3
 MAX_CHECKOUTS = 1
+
+pytestmark = pytest.mark.usefixtures("store")
+
+
+@pytest.fixture
+def store() -> str:
+    """Sessions in the database (and rate limits in memory), whatever the environment says."""
+    return "database"
 
 HOT_REQUESTS = [
     pytest.param("GET", "/users/profile/", None, id="GET /users/profile/"),
@@ -82,6 +94,7 @@ def has_route(app, method: str, path: str) -> bool:
     return True
 
 
+@pytest.mark.parametrize("store", ["database", "redis"])
 @pytest.mark.parametrize(("method", "path", "changed_field"), HOT_REQUESTS)
 def test_hot_request_makes_at_most_three_statements(
     app, client, api, customer, sql_statements, pool_checkouts, method, path, changed_field
@@ -113,9 +126,9 @@ def test_hot_request_makes_at_most_three_statements(
     assert len(pool_checkouts) <= MAX_CHECKOUTS, f"{len(pool_checkouts)} connections for one request"
 
 
-
 def test_session_and_user_are_read_in_one_statement(app, client, api, customer, sql_statements):
-    """A logged-in read costs one round trip: the session row brings its user along."""
+    """A logged-in read costs one round trip: the session row brings its user along.
+    (The database store: the module's ``store``.)"""
     assert api.login().status_code == 200
     assert client.get("/users/profile/").status_code == 200  # warm-up
     sql_statements.clear()
@@ -127,6 +140,26 @@ def test_session_and_user_are_read_in_one_statement(app, client, api, customer, 
     assert len(sql_statements) == 1, "\n".join(sql_statements)
     [statement] = sql_statements
     assert "FROM server_sessions LEFT OUTER JOIN users" in " ".join(statement.split())
+
+
+@pytest.mark.parametrize("store", ["redis"])
+def test_with_sessions_in_redis_a_read_asks_the_database_for_the_user_alone(
+    app, client, api, customer, sql_statements
+):
+    assert app.config["REDIS_URL"], "the Redis store was asked for"
+    assert api.login().status_code == 200
+    assert client.get("/users/profile/").status_code == 200  # warm-up
+    sql_statements.clear()
+
+    response = client.get("/users/profile/")
+
+    assert response.status_code == 200
+    assert response.get_json()["email"] == customer.email
+    assert len(sql_statements) == 1, "\n".join(sql_statements)
+    [statement] = sql_statements
+    flat = " ".join(statement.split())
+    assert "FROM users WHERE users.id =" in flat
+    assert "server_sessions" not in flat
 
 
 @contextmanager

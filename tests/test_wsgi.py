@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.servers import DATA_CONTROLLER
 from tests.conftest import SHARED_LIMITS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,7 @@ def test_the_worker_serves_with_its_long_lived_objects_kept_out_of_the_collector
         "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
         "DATABASE_URL": migrated,
         "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+        **DATA_CONTROLLER,
     }
     env.pop("DEV_PAGES", None)
     result = subprocess.run(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bench.servers import DATA_CONTROLLER
 from portal import clock
 from portal.iys import services
 from tests.conftest import DEMO_PASSWORD, page
@@ -80,7 +81,7 @@ def test_turkish_page(client, auth, make_user):
 def test_production_refuses_a_half_configured_iys(database_url):
     from portal import create_app
 
-    settings = {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http",
+    settings = {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http", **DATA_CONTROLLER,
                 "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0", "IYS_URL": "http://iys.example.com"}
     with pytest.raises(RuntimeError, match=r"IYS_URL\) but these are empty: IYS_CODE, .*IYS_PASSWORD.*must be https"):
         create_app(settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.servers import DATA_CONTROLLER
 from portal import create_app
 from portal.mail.services import describe_device
 from tests.conftest import SHARED_LIMITS, page
@@ -28,7 +29,7 @@ def test_no_outbox_pages_without_dev_pages(client):
 
 
 def test_production_refuses_the_outbox(database_url):
-    settings = {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http"}
+    settings = {"PORTAL_CONFIG": "production", "SECRET_KEY": "x" * 40, "SMS_BACKEND": "http", **DATA_CONTROLLER}
     with pytest.raises(RuntimeError, match="MAIL_BACKEND=outbox is for development only"):
         create_app({**settings, "RATELIMIT_STORAGE_URI": SHARED_LIMITS, "MAIL_BACKEND": "outbox"})
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from bench.servers import DATA_CONTROLLER
 from portal import create_app
 from portal.errors import RateLimited, ServiceUnavailable
 from portal.extensions import db
@@ -180,6 +181,7 @@ def _production(migrated, **overrides):
         "SMS_BACKEND": "http",
         "SMS_GATEWAY_URL": "https://sms.example.com/messages",
         "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+        **DATA_CONTROLLER,
     }
     config.update(overrides)
     return create_app(config)

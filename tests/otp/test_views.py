@@ -7,6 +7,7 @@ import socket
 
 import pytest
 
+from bench.servers import DATA_CONTROLLER
 from portal import clock, create_app
 from portal.extensions import db
 from portal.otp.services import send_code
@@ -337,6 +338,7 @@ def test_outbox_pages_do_not_exist_in_production(migrated):
             "SMS_BACKEND": "http",
             "SMS_GATEWAY_URL": "https://sms.example.com/messages",
             "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+            **DATA_CONTROLLER,
         }
     )
     client = app.test_client()
