@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import clock
 from portal.accounts.models import User
 from portal.extensions import db as _db
+from portal.iys import services
 from portal.iys.models import FAILED, PENDING, RET_FIRST, SENT, SKIPPED, IysPush
 from portal.privacy import services as privacy
 from portal.privacy.services import address_fingerprint, erased_email
@@ -20,6 +22,7 @@ from portal.profile.models import ConsentRecord
 from tests.agents.conftest import agent, console  # noqa: F401 (fixtures)
 from tests.conftest import DEMO_PASSWORD, page
 from tests.iys.conftest import PHONE, WEB, change_consents, pushes, records
+from tests.iys.test_concurrency import needs_postgresql
 
 EMAIL = "demo@example.com"
 GRANTED_AT = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
@@ -233,3 +236,62 @@ def test_an_agents_erasure_withdraws_as_customer_service(app, runner, iys, conso
         (EMAIL, "EPOSTA", "RET", "HS_CAGRI_MERKEZI", "2026-06-20 13:30:00"),
         (PHONE, "MESAJ", "RET", "HS_CAGRI_MERKEZI", "2026-06-20 13:30:00"),
     ]
+
+
+@needs_postgresql
+def test_an_erasure_never_waits_for_a_push_and_no_queued_record_loses_its_address(
+    app, runner, iys, customer, make_user
+):
+    """A push holds the customer's unsent ONAY (claimed, İYS hanging on the record before it): the
+    erasure skips that locked row instead of waiting; the push then fails the ONAY and keeps the
+    address it was claimed with, so the retry sends the ONAY, then the erasure's RET."""
+    app.config["IYS_READ_TIMEOUT"] = 120.0  # the push waits for İYS until the test lets it go on
+    clock.freeze(GRANTED_AT)
+    other = make_user(email="first@example.com")
+    change_consents(app, other.id, email_allowed=True)  # first in the batch: İYS hangs on it
+    [sms_on] = change_consents(app, customer.id, sms_allowed=True)
+    iys.fail("hang", seconds=120, passing=1)  # the token passes
+
+    outcome: list = []
+
+    def run_push():
+        try:
+            with app.app_context():
+                outcome.append(services.push(size=10))
+        except Exception as error:  # the test's failure, not a lost thread
+            outcome.append(error)
+
+    pusher = threading.Thread(target=run_push)
+    pusher.start()
+    try:
+        for _ in range(3000):  # until the push's first consent call hangs in the simulator (at most 30 s)
+            if iys.consent_posts():
+                break
+            threading.Event().wait(0.01)
+        assert iys.consent_posts() == 1
+
+        clock.freeze(ERASED_AT)
+        eraser = threading.Thread(target=erase_by_api, args=(app,))
+        eraser.start()
+        eraser.join(timeout=60)
+        assert not eraser.is_alive(), "the erasure waited for the push"
+        assert pusher.is_alive()  # still inside İYS's hang, holding the ONAY's row
+        _first, _grant, sms_off = records(app)
+        assert pushes(app)[sms_on].recipient is None  # locked by the push: the erasure left it
+        assert (pushes(app)[sms_off.id].state, pushes(app)[sms_off.id].recipient) == (PENDING, PHONE)
+    finally:
+        iys.fail("500")  # the hanging call goes on and succeeds; the next one (the ONAY) fails
+        pusher.join(timeout=120)
+    [counts] = outcome
+    assert (counts[SENT], counts[FAILED]) == (1, 1)
+    assert (pushes(app)[sms_on].state, pushes(app)[sms_on].recipient) == (FAILED, PHONE)
+
+    iys.heal()
+    result = runner.invoke(args=["iys", "push", "--all"])
+    assert result.output.strip().splitlines()[-1].startswith("sent: 2, failed: 0, refused by İYS: 0, skipped: 0")
+    assert held(iys) == [
+        ("first@example.com", "EPOSTA", "ONAY", "HS_WEB", "2026-06-15 12:00:00"),
+        (PHONE, "MESAJ", "ONAY", "HS_WEB", "2026-06-15 12:00:00"),
+        (PHONE, "MESAJ", "RET", "HS_MOBIL", "2026-06-20 13:30:00"),
+    ]
+    assert {(p.state, p.recipient) for p in pushes(app).values()} == {(SENT, None)}
