@@ -13,6 +13,10 @@ a one-way fingerprint. Before it does, ``keep_addresses`` (same transaction):
   ONAY before it). ``portal.iys.services.push`` clears it once İYS has
   answered (docs/iys.md, "Erased customers").
 
+With İYS sync off (``IYS_URL`` empty) nothing is kept: the portal sends İYS
+nothing, so nothing it queued can be at İYS (docs/iys.md says what that means
+for a sync switched off after records were sent, and for partner exports).
+
 Rows a ``flask iys push`` is sending at this moment are locked by it and
 skipped here (``SKIP LOCKED``): that push loaded the address with the row, and
 it keeps the address on any row it leaves unsent. So an erasure never waits
@@ -21,9 +25,11 @@ for a push, and no queued record loses its address.
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from portal.extensions import db
+from portal.iys.client import IysConfig
 from portal.iys.models import FAILED, FROM_IYS, PENDING, RET_FIRST, SENT, SKIPPED, UNSENT, IysPush
 from portal.profile.models import GRANTED, REFUSED, ConsentRecord
 
@@ -58,6 +64,8 @@ def keep_addresses(*, user_id: int, withdrawals: list[ConsentRecord]) -> None:
     ``withdrawals``: the RET records the erasure has just written (flushed).
     Must run before the addresses are fingerprinted.
     """
+    if IysConfig.from_app(current_app.config) is None:
+        return  # İYS sync off: the queued records are skipped as erased if it is switched on
     for record in withdrawals:
         if record.status == REFUSED and record.recipient and not withdrawal_needed(record):
             db.session.execute(

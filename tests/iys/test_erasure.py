@@ -21,7 +21,17 @@ from portal.profile import services as profile
 from portal.profile.models import ConsentRecord
 from tests.agents.conftest import agent, console  # noqa: F401 (fixtures)
 from tests.conftest import DEMO_PASSWORD, page
-from tests.iys.conftest import PHONE, WEB, change_consents, pushes, records
+from tests.iys.conftest import (
+    BRAND_CODE,
+    IYS_CODE,
+    PASSWORD,
+    PHONE,
+    USERNAME,
+    WEB,
+    change_consents,
+    pushes,
+    records,
+)
 from tests.iys.test_concurrency import needs_postgresql
 
 EMAIL = "demo@example.com"
@@ -295,3 +305,21 @@ def test_an_erasure_never_waits_for_a_push_and_no_queued_record_loses_its_addres
         (PHONE, "MESAJ", "RET", "HS_MOBIL", "2026-06-20 13:30:00"),
     ]
     assert {(p.state, p.recipient) for p in pushes(app).values()} == {(SENT, None)}
+
+
+def test_with_iys_sync_off_no_address_is_kept(app, runner, iys_sim, customer):
+    """Nothing was sent to İYS, so nothing needs withdrawing there: the erasure keeps no address, and
+    switching sync on later sends nothing for the erased customer."""
+    clock.freeze(GRANTED_AT)
+    change_consents(app, customer.id, email_allowed=True, sms_allowed=True)
+    assert not app.config["IYS_URL"]
+    clock.freeze(ERASED_AT)
+    erase_by_api(app)
+    assert len(records(app)) == 4
+    values = stored_addresses(app)
+    assert EMAIL not in values and PHONE not in values
+
+    app.config.update(IYS_URL=iys_sim.url, IYS_CODE=IYS_CODE, IYS_BRAND_CODE=BRAND_CODE, IYS_USERNAME=USERNAME,
+                      IYS_PASSWORD=PASSWORD)
+    assert push(runner).startswith("sent: 0, failed: 0, refused by İYS: 0, skipped: 4")
+    assert iys_sim.consent_posts() == 0
