@@ -323,3 +323,11 @@ def test_with_iys_sync_off_no_address_is_kept(app, runner, iys_sim, customer):
                       IYS_PASSWORD=PASSWORD)
     assert push(runner).startswith("sent: 0, failed: 0, refused by İYS: 0, skipped: 4")
     assert iys_sim.consent_posts() == 0
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "withdrawn there too"), ("tr", "orada da geri alınır")])
+def test_the_privacy_page_says_iys_is_told(auth, client, make_user, language, words):
+    make_user(email="reader@example.com", language_code=language)
+    auth.login("reader@example.com")
+    said = page(client.get("/account/privacy")).find("section", id="erase").find("p", id="erase-iys")
+    assert said is not None and words in said.get_text() and "İYS" in said.get_text()
