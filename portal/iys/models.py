@@ -53,6 +53,12 @@ class IysPush(db.Model):
     transaction_id: Mapped[str | None] = mapped_column(String(64))
     # The last error (failed, rejected) or why nothing was pushed (skipped).
     error: Mapped[str | None] = mapped_column(String(255))
+    # The address to send while the row is unsent, when the record may no longer hold it:
+    # erasure fingerprints the record's address and copies it here (portal.privacy), and a
+    # push copies it onto a row it leaves for later. Cleared once the row is sent, refused
+    # or skipped: personal data of an erased customer is kept only until İYS has it
+    # (migration h15_01, docs/iys.md "Erased customers").
+    recipient: Mapped[str | None] = mapped_column(String(254))
 
     record: Mapped[ConsentRecord] = relationship(lazy="joined", innerjoin=True)
 

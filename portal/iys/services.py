@@ -37,7 +37,7 @@ from portal.iys.models import (
     comes_from_iys,
 )
 from portal.periodic import Progress
-from portal.privacy.services import FINGERPRINT_PREFIX
+from portal.privacy.services import FINGERPRINT_PREFIX, address_fingerprint
 from portal.profile.models import GRANTED, IYS_TYPES, REFUSED, ConsentRecord
 from portal.profile.services import CHANNEL_OF, lock_user, record_consents
 from portal.request_context import ChangeOrigin
@@ -78,10 +78,14 @@ def parse_iys_date(value: str) -> datetime | None:
         return None
 
 
-def consent_fields(record: ConsentRecord) -> dict[str, str]:
-    """A record in İYS's field names (the add-consent body, and the export)."""
+def consent_fields(record: ConsentRecord, recipient: str | None = None) -> dict[str, str]:
+    """A record in İYS's field names (the add-consent body, and the export).
+
+    ``recipient``: the address when the record no longer holds it (an erased
+    customer's queued record: ``IysPush.recipient``).
+    """
     return {
-        "recipient": record.recipient or "",
+        "recipient": recipient or record.recipient or "",
         "recipientType": "BIREYSEL",
         "type": record.iys_type or IYS_TYPES[record.channel],
         "source": record.iys_source or "HS_WEB",
@@ -93,24 +97,27 @@ def consent_fields(record: ConsentRecord) -> dict[str, str]:
 # --- push ----------------------------------------------------------------------
 
 
-def _same_address_before(record: ConsentRecord):
+def _same_address_before(record: ConsentRecord, address: str):
+    """Earlier records for ``address`` and the record's type: as written, or fingerprinted by an erasure."""
     earlier = aliased(ConsentRecord)
     return earlier, and_(
-        earlier.iys_type == record.iys_type, earlier.recipient == record.recipient, earlier.id < record.id
+        earlier.iys_type == record.iys_type,
+        earlier.recipient.in_((address, address_fingerprint(address))),
+        earlier.id < record.id,
     )
 
 
-def _earlier_unsent(record: ConsentRecord) -> bool:
+def _earlier_unsent(record: ConsentRecord, address: str) -> bool:
     """An earlier record for the same address is not in İYS yet: this one must wait (order per address)."""
-    earlier, same = _same_address_before(record)
+    earlier, same = _same_address_before(record, address)
     query = select(
         exists().where(IysPush.record_id == earlier.id, IysPush.state.in_(UNSENT), same)
     )
     return bool(db.session.execute(query).scalar())
 
 
-def _earlier_grant(record: ConsentRecord) -> bool:
-    earlier, same = _same_address_before(record)
+def _earlier_grant(record: ConsentRecord, address: str) -> bool:
+    earlier, same = _same_address_before(record, address)
     return bool(db.session.execute(select(exists().where(same, earlier.status == GRANTED))).scalar())
 
 
@@ -121,24 +128,32 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _push_one(push: IysPush, iys: IysClient) -> str:
-    """Push one claimed record, or decide it needs none; its new state ("deferred": left for later)."""
+    """Push one claimed record, or decide it needs none; its new state ("deferred": left for later).
+
+    The address is the push row's own (an erased customer's, ``portal.iys.erasure``)
+    or the record's. A row left unsent keeps the address it was claimed with: an
+    erasure committed meanwhile fingerprints the record and skips this locked row.
+    Once the row is sent, refused or skipped, its copy of the address goes.
+    """
     record = push.record
     now = clock.now()
-    if not record.recipient or record.recipient.startswith(FINGERPRINT_PREFIX):
-        push.state, push.error = SKIPPED, NO_ADDRESS
+    address = push.recipient or record.recipient
+    if not address or address.startswith(FINGERPRINT_PREFIX):
+        push.state, push.error, push.recipient = SKIPPED, NO_ADDRESS, None
         return SKIPPED
     if comes_from_iys(record.iys_source):
-        push.state, push.error = SKIPPED, "from_iys"
+        push.state, push.error, push.recipient = SKIPPED, "from_iys", None
         return SKIPPED
-    if _earlier_unsent(record):
+    if _earlier_unsent(record, address):
+        push.recipient = address
         return "deferred"
-    if record.status == REFUSED and not _earlier_grant(record):
-        push.state, push.error = SKIPPED, RET_FIRST
+    if record.status == REFUSED and not _earlier_grant(record, address):
+        push.state, push.error, push.recipient = SKIPPED, RET_FIRST, None
         return SKIPPED
     push.attempts += 1
     push.last_attempt_at = now
     try:
-        answer = iys.add_consent(consent_fields(record))
+        answer = iys.add_consent(consent_fields(record, address))
     except IysDuplicate as error:
         push.state, push.sent_at, push.next_attempt_at = SENT, now, None
         push.transaction_id = str(error.body.get("transactionId") or "")[:64] or None
@@ -151,6 +166,7 @@ def _push_one(push: IysPush, iys: IysClient) -> str:
     else:
         push.state, push.sent_at, push.next_attempt_at, push.error = SENT, now, None, None
         push.transaction_id = str(answer.get("transactionId") or "")[:64] or None
+    push.recipient = address if push.state == FAILED else None
     return push.state
 
 

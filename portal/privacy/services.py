@@ -14,6 +14,7 @@ JSON-ready dict.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,11 +28,12 @@ from portal.accounts.passwords import verify_password
 from portal.agents.models import AuditEvent
 from portal.errors import FieldErrors, NotAcceptable, PermissionDenied
 from portal.extensions import db
+from portal.iys import erasure as iys_erasure
 from portal.loyalty import services as loyalty
 from portal.otp.models import CodeFailure, OneTimeCode
 from portal.otp.services import Challenge, latest_challenge, send_code, user_subject, verify_code
 from portal.profile import avatars
-from portal.profile.models import CONSENT_FIELDS, ConsentRecord
+from portal.profile.models import CONSENT_FIELDS, ERASURE_SOURCE, IYS_SOURCE_OF, ConsentRecord
 from portal.profile.services import consent_history, record_consents
 from portal.request_context import ChangeOrigin
 from portal.segments.models import Segment, SegmentChoice
@@ -72,9 +74,22 @@ def erase_account(
     # cannot go out, nothing is erased (ServiceUnavailable rolls the request back).
     notify(user, "account_erased", origin=origin, by_customer_service=agent_id is not None)
     avatar = user.avatar
-    # The marketing consents end, and the history says so (who and when, never the person's data).
-    record_consents(user=user, consents={name: False for name in CONSENT_FIELDS}, origin=origin)
     now = clock.now()
+    # The marketing consents end, and the history says so (who and when, never the person's data):
+    # source "erasure", consent date the erasure's time, the İYS source of the face it came from.
+    withdrawals = record_consents(
+        user=user,
+        consents={name: False for name in CONSENT_FIELDS},
+        origin=replace(origin, source=ERASURE_SOURCE),
+        iys_source=IYS_SOURCE_OF.get(origin.source, "HS_WEB"),
+    )
+    for record in withdrawals:
+        record.created_at = now
+    # İYS must hear of every withdrawal of a permission it holds: the queued RETs (and
+    # any record not in İYS yet) keep their address in the push row, the one place it
+    # survives the erasure, until İYS has it (portal.iys.erasure, docs/iys.md).
+    db.session.flush()
+    iys_erasure.keep_addresses(user_id=user.id, withdrawals=withdrawals)
     user.first_name = ""
     user.last_name = ""
     user.email = erased_email(user.id)

@@ -12,7 +12,10 @@ from portal.database import UTCDateTime, refuse_bulk_changes
 from portal.extensions import db
 
 CHANNELS = ("email", "sms", "call")
-SOURCES = ("web", "api", "call_center")
+SOURCES = ("web", "api", "call_center", "erasure")
+# The withdrawals an account erasure writes (portal.privacy); their İYS source is the
+# face the erasure came from (İYS has no source of its own for it).
+ERASURE_SOURCE = "erasure"
 # The user's consent flags, named as in the API, and what a change of a consent or
 # of the phone (where the codes go) needs a code for while KVKK confirmation is on.
 CONSENT_FIELDS = ("email_allowed", "sms_allowed", "call_allowed")
@@ -51,7 +54,7 @@ class ConsentRecord(db.Model):
     channel: Mapped[str] = mapped_column(String(8))  # email, sms, call
     granted: Mapped[bool] = mapped_column(Boolean)  # False: withdrawn
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    source: Mapped[str] = mapped_column(String(16))  # web, api, call_center
+    source: Mapped[str] = mapped_column(String(16))  # web, api, call_center, erasure
     # The customer, or the agent acting for them.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     client_ip: Mapped[str | None] = mapped_column(String(45))

@@ -45,7 +45,8 @@ FIELD_LABELS = {
 }
 CHANNEL_LABELS = {"email": _l("Email messages"), "sms": _l("SMS messages"), "call": _l("Phone calls")}
 SOURCE_LABELS = {
-    "web": _l("Website"), "api": _l("App or shop"), "call_center": _l("Customer service"), **IYS_SOURCE_LABELS
+    "web": _l("Website"), "api": _l("App or shop"), "call_center": _l("Customer service"),
+    "erasure": _l("Account deletion"), **IYS_SOURCE_LABELS
 }
 
 

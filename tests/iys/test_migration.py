@@ -40,3 +40,17 @@ def test_existing_records_are_queued(tmp_path):
     assert [tuple(row) for row in rows] == [
         (1, "pending", 0, None), (2, "skipped", 0, "from_iys"), (3, "pending", 0, None),
     ]
+
+
+def test_h15_01_adds_and_removes_the_push_rows_recipient(tmp_path):
+    """iys_pushes.recipient (an erased customer's address, until İYS has the row): down and up again."""
+    app = make_app(f"sqlite:///{tmp_path / 'iys-recipient.sqlite3'}")
+    with app.app_context():
+        upgrade(revision="h15_01")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("iys_pushes")}
+        downgrade(revision="-1")
+        without = {c["name"] for c in sa.inspect(db.engine).get_columns("iys_pushes")}
+        upgrade(revision="h15_01")
+        again = {c["name"] for c in sa.inspect(db.engine).get_columns("iys_pushes")}
+        db.engine.dispose()
+    assert "recipient" in columns and "recipient" not in without and again == columns
