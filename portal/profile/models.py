@@ -47,6 +47,16 @@ class ConsentRecord(db.Model):
             postgresql_where=text("actor_id IS NOT NULL"),
             sqlite_where=text("actor_id IS NOT NULL"),
         ),
+        # İYS's order per address (flask iys push) and erasure: earlier records for an address
+        # and type (migration h23_01).
+        Index(
+            "ix_consent_records_recipient",
+            "recipient",
+            "iys_type",
+            "id",
+            postgresql_where=text("recipient IS NOT NULL"),
+            sqlite_where=text("recipient IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
