@@ -44,6 +44,10 @@ def routes_with_arguments(app: Flask) -> set[str]:
     }
 
 
+# HTML pages html_pages leaves out: the API reference sits under the API's prefix, and
+# the console's search shows its results for a query.
+MORE_PAGES = ("/api/docs", "/agent/?q=example.com")
+
 # Routes with arguments that demo_pages leaves out, and why.
 NO_DEMO_PAGE = {
     "styleguide.show": "every style guide entry is a page of its own: styleguide.entries()",

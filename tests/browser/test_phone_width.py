@@ -2,8 +2,9 @@
 
 Logged out, as the demo customer, the agent (in the console, and acting for the
 customer with the banner on every page) and the admin, the test opens every HTML
-GET page of the app's url_map (``html_pages``) and the pages that need an id, with
-the ids taken from the demo data (``demo_pages``), in a 390 px wide window. A
+GET page of the app's url_map (``html_pages``, and ``MORE_PAGES``: the API reference,
+the console's search results) and the pages that need an id, with the ids taken
+from the demo data (``demo_pages``), in a 390 px wide window. A
 page fails when ``document.documentElement.scrollWidth`` is more than
 ``window.innerWidth`` (the message names the page and the element reaching
 furthest past the screen's right edge), and when a box inside it scrolls sideways
@@ -18,7 +19,13 @@ import re
 
 import pytest
 
-from portal.styleguide.pages import demo_pages, html_pages, routes_with_arguments, routes_without_demo_page
+from portal.styleguide.pages import (
+    MORE_PAGES,
+    demo_pages,
+    html_pages,
+    routes_with_arguments,
+    routes_without_demo_page,
+)
 from tests.browser.conftest import browser_page, login
 from tests.browser.test_accessibility import ACCOUNTS
 
@@ -63,10 +70,6 @@ MEASURE = """() => {
       + ' px and no scroll hint'),
   };
 }"""
-
-# HTML pages the url_map's list leaves out: the API reference sits under the API's
-# prefix; the console's search with results.
-MORE_PAGES = ["/api/docs", "/agent/?q=example.com"]
 
 
 @pytest.fixture
