@@ -1,4 +1,10 @@
-"""``make screenshots``: the main pages and every style guide entry, at 390 and 1280 px.
+"""``make screenshots``: the pages and every style guide entry, at 390 and 1280 px.
+
+The pages: every HTML GET route without arguments (``html_pages``), the API reference
+and the console's search results (``MORE_PAGES``), and the pages that need an id with
+the ids of the demo data (``demo_pages``: the agent's page of the demo customer
+``/agent/customers/<id>``, each demo segment's and the default price list's edit form,
+the demo customer's unsubscribe page, the email links' pages).
 
 ``scripts/screenshots.py --pages`` shoots only the real pages (logged out, customer,
 agent, admin), not the style guide entries: a quicker look at what people meet.
@@ -26,7 +32,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from portal import create_app, styleguide  # noqa: E402
-from portal.styleguide.pages import html_pages  # noqa: E402
+from portal.styleguide.pages import MORE_PAGES, demo_pages, html_pages  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (390, 1280)
@@ -39,6 +45,10 @@ OUT = ROOT / "screenshots"
 
 
 def file_name(path: str) -> str:
+    """``/agent/customers/1`` → ``agent-customers-1``; a signed token in a page's URL
+    (``/unsubscribe/<token>``) is named ``token``."""
+    if not path.startswith("/_styleguide/"):
+        path = re.sub(r"[^/?=&]{40,}", "token", path)
     return re.sub(r"[^a-z0-9]+", "-", path.removeprefix("/_styleguide/").lower()).strip("-") or "home"
 
 
@@ -76,7 +86,9 @@ def main() -> None:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base_url = f"http://127.0.0.1:{server.server_port}"
-        pages = [*html_pages(app), "/no-such-page"]
+        with app.app_context():  # the pages that need an id, with the demo data's ids
+            examples = demo_pages(app)
+        pages = [*html_pages(app), *MORE_PAGES, *examples, "/no-such-page"]
         entries = [
             f"/_styleguide/{e.slug}?lang={lang}" for e in styleguide.entries() for lang in app.config["LANGUAGES"]
         ]
