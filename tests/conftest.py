@@ -39,6 +39,15 @@ DEMO_PASSWORD = "portal-demo-2026"
 # A shared rate-limit store for production apps that never count anything
 # (production refuses memory://); nothing listens there, and nothing connects.
 SHARED_LIMITS = "redis://127.0.0.1:9/0"
+# What production needs beside a database and the data controller (bench.servers.DATA_CONTROLLER):
+# an operator's secret, a real SMS gateway (nothing listens there) and the shared limits.
+PRODUCTION_SETTINGS = {
+    "PORTAL_CONFIG": "production",
+    "SECRET_KEY": "an-operator-secret-" + "x" * 24,
+    "SMS_BACKEND": "http",
+    "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
+    "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+}
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "portal" / "translations"
 
 

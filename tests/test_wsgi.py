@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bench.servers import DATA_CONTROLLER
-from tests.conftest import SHARED_LIMITS
+from tests.conftest import PRODUCTION_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,16 +21,7 @@ print(json.dumps({"status": response.status_code, "frozen": gc.get_freeze_count(
 
 
 def test_the_worker_serves_with_its_long_lived_objects_kept_out_of_the_collector(migrated):
-    env = {
-        **os.environ,
-        "PORTAL_CONFIG": "production",
-        "SECRET_KEY": "an-operator-secret-" + "x" * 24,
-        "SMS_BACKEND": "http",
-        "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
-        "DATABASE_URL": migrated,
-        "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
-        **DATA_CONTROLLER,
-    }
+    env = {**os.environ, **PRODUCTION_SETTINGS, "DATABASE_URL": migrated, **DATA_CONTROLLER}
     env.pop("DEV_PAGES", None)
     result = subprocess.run(
         [sys.executable, "-c", CHECK], cwd=ROOT, env=env, capture_output=True, text=True, check=False

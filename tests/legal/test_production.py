@@ -15,17 +15,11 @@ from bench.servers import DATA_CONTROLLER
 from config import EXAMPLE_DATA_CONTROLLER
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import SHARED_LIMITS, page
+from tests.conftest import PRODUCTION_SETTINGS, page
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Everything else production needs, so that only the data controller can be wrong.
-PRODUCTION = {
-    "PORTAL_CONFIG": "production",
-    "SECRET_KEY": "an-operator-secret-" + "x" * 24,
-    "SMS_BACKEND": "http",
-    "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
-    "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
-}
+PRODUCTION = PRODUCTION_SETTINGS
 
 
 def refusal(settings: dict) -> str:
