@@ -30,15 +30,21 @@ import argparse
 import os
 import statistics
 import subprocess
+import tempfile
+import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from bench.servers import BenchError, Login, empty_database, flask, gunicorn, log, portal_env, set_cookies
+from iys_sim import create_app as create_iys_simulator
 from portal.search_text import fold
 
 DEFAULT_URL = "postgresql+psycopg://portal_ci:portal_ci@127.0.0.1:5432/portal_scale"
@@ -112,10 +118,22 @@ LOAD_STATEMENTS = [
         "consent records (3 a customer)",
         """
         INSERT INTO consent_records (user_id, channel, granted, created_at, source, client_ip, user_agent,
-                                     notice_version)
+                                     notice_version, iys_type, recipient, status, iys_source)
         SELECT u.id, (ARRAY['email', 'sms', 'call'])[c], (u.id + c) % 2 = 0,
-               :now - ((u.id + c) % 700) * interval '1 day', 'web', '10.0.0.1', 'bench', '1'
+               :now - ((u.id + c) % 700) * interval '1 day', 'web', '10.0.0.1', 'bench', '1',
+               (ARRAY['EPOSTA', 'MESAJ', 'ARAMA'])[c], CASE WHEN c = 1 THEN u.email ELSE u.phone END,
+               CASE WHEN (u.id + c) % 2 = 0 THEN 'ONAY' ELSE 'RET' END, 'HS_WEB'
         FROM users u CROSS JOIN generate_series(1, 3) AS c WHERE u.email LIKE 'customer%'
+        """,
+    ),
+    (
+        "İYS push rows (the last day's changes still to send)",
+        """
+        INSERT INTO iys_pushes (record_id, state, attempts, sent_at)
+        SELECT r.id, CASE WHEN r.created_at > :now - interval '1 day' THEN 'pending' ELSE 'sent' END,
+               CASE WHEN r.created_at > :now - interval '1 day' THEN 0 ELSE 1 END,
+               CASE WHEN r.created_at > :now - interval '1 day' THEN NULL ELSE r.created_at END
+        FROM consent_records r WHERE r.user_agent = 'bench'
         """,
     ),
     (
@@ -251,8 +269,8 @@ def load_large_shop(url: str, *, customers: int) -> tuple[float, int]:
         with engine.connect() as conn:
             counts = {
                 table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608 - fixed names
-                for table in ("users", "consent_records", "server_sessions", "sms_messages", "otp_codes",
-                              "otp_failures", "segment_members", "acting_sessions", "audit_events")
+                for table in ("users", "consent_records", "iys_pushes", "server_sessions", "sms_messages",
+                              "otp_codes", "otp_failures", "segment_members", "acting_sessions", "audit_events")
             }  # fmt: skip
         log("  rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
         return time.perf_counter() - started, params["busy_id"]
@@ -357,6 +375,28 @@ def run_command(env: dict[str, str], *args: str, **extra_env: str) -> tuple[floa
     return time.perf_counter() - started, output.strip().splitlines()[-1] if output.strip() else ""
 
 
+@contextmanager
+def iys_simulator() -> Iterator[dict[str, str]]:
+    """The İYS simulator on loopback; the settings that point ``flask iys push`` at it."""
+    with tempfile.TemporaryDirectory(prefix="bench-iys-") as directory:
+        username, password = "bench-iys", "bench-iys-password"
+        app = create_iys_simulator(username=username, password=password, database=str(Path(directory, "iys.sqlite3")))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield {
+                "IYS_URL": f"http://127.0.0.1:{server.server_port}",
+                "IYS_CODE": "600000",
+                "IYS_BRAND_CODE": "600001",
+                "IYS_USERNAME": username,
+                "IYS_PASSWORD": password,
+            }
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)
+
+
 # -- the report ---------------------------------------------------------------------------------
 
 
@@ -453,6 +493,11 @@ def main(argv: list[str] | None = None) -> int:
         commands.append(("flask loyalty retry-pending --due-only (none due)", seconds, output, 60))
         seconds, output = run_command(large_env, "otp", "cleanup")
         commands.append(("flask otp cleanup: nothing left to delete", seconds, output, None))
+        with iys_simulator() as iys_settings:
+            # Production accepts only an https:// İYS and the simulator speaks http: this one
+            # command runs with the development configuration, on the same database.
+            seconds, output = run_command(large_env, "iys", "push", PORTAL_CONFIG="development", **iys_settings)
+        commands.append(("flask iys push: a day's consent changes", seconds, output, 60))
     finally:
         if not args.keep:
             for url in (demo_url, large_url):

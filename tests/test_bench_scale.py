@@ -5,7 +5,7 @@ unnoticed once (a renamed cookie, the CSRF token, staff's second factor). Here i
 runs whole at 3,000 customers on the test run's PostgreSQL: both databases
 migrated and seeded, the large shop loaded, both portals under gunicorn in the
 production configuration, every measured request answered 200 (the benchmark
-stops otherwise), every periodic command run. Times are not judged here: the
+stops otherwise), every periodic command run, the İYS push against the simulator. Times are not judged here: the
 table's verdicts need a million customers and a quiet machine.
 
 PostgreSQL only (the benchmark is): skipped on SQLite. It uses two databases
@@ -55,6 +55,12 @@ def test_bench_scale_runs_whole_on_a_small_shop(scale_url, capsys):
     assert deleted and all(int(count) > 0 for count in deleted.groups()), backlog
     sessions = next(line for line in table.splitlines() if line.startswith("flask sessions-cleanup"))
     assert re.search(r"[1-9]\d* expired sessions deleted", sessions), sessions
+    # The last day's consent changes reach the İYS simulator, none failed or refused.
+    iys = next(line for line in table.splitlines() if line.startswith("flask iys push"))
+    pushed = re.search(r"sent: (\d+), failed: (\d+), refused by İYS: (\d+), skipped: (\d+)", iys)
+    assert pushed, iys
+    sent, failed, refused, _skipped = map(int, pushed.groups())
+    assert sent > 0 and (failed, refused) == (0, 0), iys
     # Both databases are emptied afterwards (no --keep).
     for url in (scale_url, scale.demo_url_for(scale_url)):
         engine = create_engine(url)
