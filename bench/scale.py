@@ -12,7 +12,8 @@ Then both run under gunicorn in the production configuration and one client
 sends each request alternately to the demo portal and to the large one (so a
 busy moment of a shared machine hits both alike), and prints each request's
 p50 and p99 on both and the growth factor. The periodic commands run on the
-large database: one day's backlog, then everything past retention.
+large database: one day's backlog, then everything past retention, and the
+İYS push of the last day's consent changes to the simulator on loopback.
 
 Targets (issue 23): every request's p50 within 1.5× of the demo one, except agent
 search, whose target is its own: p50 ≤ 50 ms at a million customers (its growth is
