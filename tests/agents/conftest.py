@@ -36,6 +36,14 @@ class Console:
             token_from=f"/agent/customers/{customer_id}",
         )
 
+    def erase(self, customer_id: int, reason: str):
+        """Delete the customer's account from their console page, with a reason."""
+        return self.auth.post(
+            f"/agent/customers/{customer_id}/erase",
+            {"erase_reason": reason},
+            token_from=f"/agent/customers/{customer_id}",
+        )
+
     def stop(self):
         return self.auth.post("/agent/acting/stop", token_from="/account/profile")
 

@@ -225,11 +225,7 @@ def test_an_agents_erasure_withdraws_as_customer_service(app, runner, iys, conso
     customer = granted_and_pushed
     clock.freeze(ERASED_AT)
     console.login()
-    response = console.auth.post(
-        f"/agent/customers/{customer.id}/erase",
-        {"erase_reason": "Ticket T-31: asked by phone"},
-        token_from=f"/agent/customers/{customer.id}",
-    )
+    response = console.erase(customer.id, "Ticket T-31: asked by phone")
     assert response.status_code == 303
     _email_on, _sms_on, email_off, sms_off = records(app)
     assert {(r.source, r.iys_source, r.actor_id) for r in (email_off, sms_off)} == {

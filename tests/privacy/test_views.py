@@ -119,11 +119,7 @@ def test_the_privacy_page_is_refused_while_acting(acting, client):
 def test_an_agent_deletes_a_customer_with_a_reason(app, console, agent, customer, client):
     console.login()
     # Just logged in with the password: the confirmation is fresh.
-    response = console.auth.post(
-        f"/agent/customers/{customer.id}/erase",
-        {"erase_reason": "Ticket T-9: asked by phone"},
-        token_from=f"/agent/customers/{customer.id}",
-    )
+    response = console.erase(customer.id, "Ticket T-9: asked by phone")
     assert response.status_code == 303
     assert user_row(app, customer.id).erased_at is not None
     doc = page(client.get(f"/agent/customers/{customer.id}"))
@@ -136,9 +132,7 @@ def test_an_agent_deletes_a_customer_with_a_reason(app, console, agent, customer
 
 def test_an_agent_without_a_reason_gets_a_field_error(app, console, agent, customer):
     console.login()
-    response = console.auth.post(
-        f"/agent/customers/{customer.id}/erase", {"erase_reason": ""}, token_from=f"/agent/customers/{customer.id}"
-    )
+    response = console.erase(customer.id, "")
     assert response.status_code == 400
     assert page(response).find("form", id="erase-form").find(class_="field__error") is not None
     assert user_row(app, customer.id).erased_at is None
