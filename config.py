@@ -368,18 +368,17 @@ class ProductionConfig(Config):
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 
 
-def _folded(value: str) -> str:
-    """``value`` compared loosely: spaces and case (Turkish ı/İ too) do not count."""
-    return " ".join(value.split()).casefold().replace("\u0307", "").replace("ı", "i")
-
-
 def _data_controller_problems(config: dict) -> list[str]:
     """What is wrong with the shop's legal identity (the privacy notice's data controller)."""
+    # Compared loosely, by the portal's one folding function (case, Turkish letters, accents
+    # and spaces do not count); imported here because the portal package imports this module.
+    from portal.search_text import fold
+
     problems = []
     unset = [
         key
         for key, example in EXAMPLE_DATA_CONTROLLER.items()
-        if not str(config.get(key) or "").strip() or _folded(str(config[key])) == _folded(example)
+        if not str(config.get(key) or "").strip() or fold(str(config[key])) == fold(example)
     ]
     if unset:
         problems.append(

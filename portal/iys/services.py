@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.iys.client import IysClient, IysConfig, IysDuplicate, IysRejected, IysUnavailable
 from portal.iys.models import (
     FAILED,
+    FROM_IYS,
     NO_ADDRESS,
     PENDING,
     REJECTED,
@@ -142,7 +143,7 @@ def _push_one(push: IysPush, iys: IysClient) -> str:
         push.state, push.error, push.recipient = SKIPPED, NO_ADDRESS, None
         return SKIPPED
     if comes_from_iys(record.iys_source):
-        push.state, push.error, push.recipient = SKIPPED, "from_iys", None
+        push.state, push.error, push.recipient = SKIPPED, FROM_IYS, None
         return SKIPPED
     if _earlier_unsent(record, address):
         push.recipient = address

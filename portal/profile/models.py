@@ -12,10 +12,10 @@ from portal.database import UTCDateTime, refuse_bulk_changes
 from portal.extensions import db
 
 CHANNELS = ("email", "sms", "call")
-SOURCES = ("web", "api", "call_center", "erasure")
 # The withdrawals an account erasure writes (portal.privacy); their İYS source is the
 # face the erasure came from (İYS has no source of its own for it).
 ERASURE_SOURCE = "erasure"
+SOURCES = ("web", "api", "call_center", ERASURE_SOURCE)
 # The user's consent flags, named as in the API, and what a change of a consent or
 # of the phone (where the codes go) needs a code for while KVKK confirmation is on.
 CONSENT_FIELDS = ("email_allowed", "sms_allowed", "call_allowed")
