@@ -5,7 +5,8 @@ same address and type (still unsent? a grant?), and an erasure asks which
 permissions İYS holds. Without the index each question reads every consent
 record, or walks the primary key from the start (``id <``), which
 ``enable_seqscan = off`` alone would not tell from an index: so the plan must
-name the address index. The statements are the ones the code sends, over real
+name the address index (or, for "still unsent?", start from the few unsent push
+rows). The statements are the ones the code sends, over real
 HTTP to the simulator; plans, not timings.
 """
 
@@ -60,6 +61,17 @@ def address_lookups(sent) -> list[tuple[str, object]]:
     return found
 
 
+def assert_found_by_address(statement: str, parameters) -> None:
+    """The records are found by the address index, or (for "is an earlier record still
+    unsent?") from the few unsent push rows, each record then read by its id: either way
+    not by walking the records. Which of the two the planner takes depends on the
+    statistics of the moment, so both are accepted."""
+    explained = plan(statement, parameters)
+    by_address = "ix_consent_records_recipient" in explained
+    from_unsent = "ix_iys_pushes_unsent" in explained and "(id = iys_pushes.record_id)" in explained
+    assert by_address or from_unsent, f"{' '.join(statement.split())}\n{explained}"
+
+
 def test_a_push_finds_earlier_records_for_the_address_by_index(app, iys, crowd, customer):
     change_consents(app, customer.id, sms_allowed=True)
     change_consents(app, customer.id, sms_allowed=False)
@@ -67,8 +79,7 @@ def test_a_push_finds_earlier_records_for_the_address_by_index(app, iys, crowd, 
         sent = statements_of(lambda: services.push())
     assert iys.consent_posts() == 2  # the ONAY, then the RET after it
     for statement, parameters in address_lookups(sent):
-        explained = plan(statement, parameters)
-        assert "ix_consent_records_recipient" in explained, f"{' '.join(statement.split())}\n{explained}"
+        assert_found_by_address(statement, parameters)
 
 
 def test_an_erasure_finds_what_iys_holds_by_index(app, iys, crowd, customer):
@@ -78,5 +89,4 @@ def test_an_erasure_finds_what_iys_holds_by_index(app, iys, crowd, customer):
     with app.test_request_context():
         sent = statements_of(lambda: privacy.erase_account(user_id=customer.id, origin=WEB))
         for statement, parameters in address_lookups(sent):
-            explained = plan(statement, parameters)
-            assert "ix_consent_records_recipient" in explained, f"{' '.join(statement.split())}\n{explained}"
+            assert_found_by_address(statement, parameters)
